@@ -22,7 +22,7 @@ let package = Package(
         ),
         .target(name: "OCPP16", dependencies: ["OCPPCore"]),
         .target(name: "OCPP201", dependencies: ["OCPPCore"]),
-        .target(name: "OCPPCodegen"),
+        .target(name: "OCPPCodegen", dependencies: ["OCPPCore"]),
         .executableTarget(name: "ocpp-codegen", dependencies: ["OCPPCodegen"]),
         .target(name: "AmpereBench", dependencies: ["OCPPCore", "OCPP16", "OCPP201"]),
         .executableTarget(
