@@ -34,12 +34,18 @@ public struct OCPPActionDescriptor: Sendable {
     public let validateRequest: @Sendable (ArraySlice<UInt8>) throws(OCPPValidationError) -> Void
     /// Throws when `json` is not a valid response payload.
     public let validateResponse: @Sendable (ArraySlice<UInt8>) throws(OCPPValidationError) -> Void
+    /// Validates a request payload and returns it re-encoded in compact, canonical form.
+    public let canonicalRequest: @Sendable (ArraySlice<UInt8>) throws(OCPPValidationError) -> [UInt8]
+    /// Validates a response payload and returns it re-encoded in compact, canonical form.
+    public let canonicalResponse: @Sendable (ArraySlice<UInt8>) throws(OCPPValidationError) -> [UInt8]
 
     public init<A: OCPPAction>(_ action: A.Type) {
         name = A.name
         direction = A.direction
         validateRequest = { json throws(OCPPValidationError) in _ = try A.Request.decode(json: json) }
         validateResponse = { json throws(OCPPValidationError) in _ = try A.Response.decode(json: json) }
+        canonicalRequest = { json throws(OCPPValidationError) in try A.Request.decode(json: json).jsonBytes() }
+        canonicalResponse = { json throws(OCPPValidationError) in try A.Response.decode(json: json).jsonBytes() }
     }
 }
 
