@@ -24,7 +24,10 @@ let package = Package(
         .target(name: "OCPP201", dependencies: ["OCPPCore"]),
         .target(name: "OCPPCodegen", dependencies: ["OCPPCore"]),
         .executableTarget(name: "ocpp-codegen", dependencies: ["OCPPCodegen"]),
-        .target(name: "AmpereBench", dependencies: ["OCPPCore", "OCPP16", "OCPP201"]),
+        .target(
+            name: "AmpereBench",
+            dependencies: ["OCPPCore", "OCPP16", "OCPP201", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "ampere",
             dependencies: [
@@ -32,10 +35,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "OCPPCoreTests", dependencies: ["OCPPCore"]),
+        .testTarget(
+            name: "OCPPCoreTests",
+            dependencies: ["OCPPCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "OCPPMessagesTests",
-            dependencies: ["OCPPCore", "OCPP16", "OCPP201"],
+            dependencies: ["OCPPCore", "OCPP16", "OCPP201", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "OCPPCodegenTests", dependencies: ["OCPPCodegen"]),

@@ -5,7 +5,16 @@ extension OCPPMessage {
     /// Parses one frame. Every failure is an `OCPPFrameError`, never a trap.
     public static func parse(_ bytes: [UInt8]) throws(OCPPFrameError) -> OCPPMessage {
         try JSONReader.withReader(bytes) { (reader: inout JSONReader) throws(OCPPFrameError) -> OCPPMessage in
-            try parse(&reader, bytes)
+            try parse(&reader, bytes, deferringPayload: false)
+        }
+    }
+
+    /// Parses one frame, but leaves a CALL's payload and the end of the frame
+    /// to be checked as the payload is decoded (`OCPPCall.decodePayload(as:)`),
+    /// so that a call is read once, not twice. Other frames are parsed whole.
+    public static func parseDeferringPayload(_ bytes: [UInt8]) throws(OCPPFrameError) -> OCPPMessage {
+        try JSONReader.withReader(bytes) { (reader: inout JSONReader) throws(OCPPFrameError) -> OCPPMessage in
+            try parse(&reader, bytes, deferringPayload: true)
         }
     }
 
@@ -14,7 +23,9 @@ extension OCPPMessage {
         try parse(Array(text.utf8))
     }
 
-    private static func parse(_ reader: inout JSONReader, _ bytes: [UInt8]) throws(OCPPFrameError) -> OCPPMessage {
+    private static func parse(_ reader: inout JSONReader, _ bytes: [UInt8], deferringPayload: Bool)
+        throws(OCPPFrameError) -> OCPPMessage
+    {
         var id: String?
         var typeId: Int?
         func fail(_ reason: String, code: OCPPErrorCode = .rpcFrameworkError) -> OCPPFrameError {
@@ -67,6 +78,11 @@ extension OCPPMessage {
             try element("action")
             let action = try string("action")
             try element("payload")
+            if deferringPayload {
+                _ = reader.peekKind()
+                let payload = RawJSON(bytes[reader.offset...])
+                return .call(OCPPCall(id: id!, action: action, payload: payload, payloadRunsToFrameEnd: true))
+            }
             let payload = try raw()
             try end(4)
             return .call(OCPPCall(id: id!, action: action, payload: payload))

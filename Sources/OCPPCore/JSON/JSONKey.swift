@@ -24,18 +24,40 @@ public struct JSONKey {
     /// True when the (unescaped) text equals `literal`.
     @inlinable
     public func equals(_ literal: StaticString) -> Bool {
-        if escaped { return (try? decoded()) == literal.description }
+        if escaped { return escapedEquals(literal.description) }
         let count = literal.utf8CodeUnitCount
         guard end - start == count else { return false }
-        return memcmp(bytes.baseAddress! + start, literal.utf8Start, count) == 0
+        return Self.same(bytes.baseAddress! + start, literal.utf8Start, count)
     }
 
-    /// True when the (unescaped) text equals `bytes`.
+    /// True when the (unescaped) text equals the `count` bytes at `other`.
     @inlinable
-    public func equals(_ other: [UInt8]) -> Bool {
-        if escaped { return (try? decoded()).map { Array($0.utf8) == other } ?? false }
-        guard end - start == other.count else { return false }
-        return other.withUnsafeBufferPointer { memcmp(bytes.baseAddress! + start, $0.baseAddress!, other.count) == 0 }
+    public func equals(_ other: UnsafePointer<UInt8>, count: Int) -> Bool {
+        if escaped { return escapedEquals(String(decoding: UnsafeBufferPointer(start: other, count: count), as: UTF8.self)) }
+        guard end - start == count else { return false }
+        return Self.same(bytes.baseAddress! + start, other, count)
+    }
+
+    @usableFromInline
+    func escapedEquals(_ text: String) -> Bool { (try? decoded()) == text }
+
+    /// Byte equality without a libc call for the short strings OCPP uses.
+    @inlinable
+    static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var i = 0
+        while i + 8 <= count {
+            if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self)
+                != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)
+            {
+                return false
+            }
+            i += 8
+        }
+        while i < count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     @inlinable

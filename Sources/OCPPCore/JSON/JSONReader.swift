@@ -18,6 +18,9 @@ public struct JSONReader {
 
     @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
     @usableFromInline var index: Int
+    /// True right after `{` or `[`: the next member needs no comma. Every
+    /// complete value leaves it false, so one flag serves all nesting levels.
+    @usableFromInline var atFirstMember = false
     /// Nesting limit for untyped values, so hostile input cannot exhaust the stack.
     @usableFromInline static let maxDepth = 64
 
@@ -129,6 +132,7 @@ public struct JSONReader {
     public mutating func beginObject() throws(OCPPValidationError) {
         guard peekKind() == .object else { throw typeError(expected: "an object") }
         index += 1
+        atFirstMember = true
     }
 
     /// The next key of the current object, with its `:` consumed; `nil`
@@ -140,16 +144,17 @@ public struct JSONReader {
         var byte = bytes[index]
         if byte == UInt8(ascii: "}") {
             index += 1
+            atFirstMember = false
             return nil
         }
-        if byte == UInt8(ascii: ",") {
-            guard !isAtFirstMember(open: UInt8(ascii: "{")) else { throw syntaxError("unexpected ','") }
+        if atFirstMember {
+            atFirstMember = false
+        } else {
+            guard byte == UInt8(ascii: ",") else { throw syntaxError("expected ',' or '}'") }
             index += 1
             skipWhitespace()
             guard index < bytes.count else { throw syntaxError("unterminated object") }
             byte = bytes[index]
-        } else if !isAtFirstMember(open: UInt8(ascii: "{")) {
-            throw syntaxError("expected ',' or '}'")
         }
         guard byte == UInt8(ascii: "\"") else { throw syntaxError("expected a string key") }
         let (start, end, escaped) = try scanString()
@@ -161,19 +166,6 @@ public struct JSONReader {
         return JSONKey(bytes: bytes, start: start, end: end, escaped: escaped)
     }
 
-    /// True when the last non-whitespace byte before the cursor is `open`.
-    @inlinable
-    func isAtFirstMember(open: UInt8) -> Bool {
-        var i = index - 1
-        while i >= 0 {
-            switch bytes[i] {
-            case 0x20, 0x0A, 0x0D, 0x09: i -= 1
-            default: return bytes[i] == open
-            }
-        }
-        return false
-    }
-
     // MARK: - Arrays
 
     /// Consumes `[`; a type error if the next value is not an array.
@@ -181,6 +173,7 @@ public struct JSONReader {
     public mutating func beginArray() throws(OCPPValidationError) {
         guard peekKind() == .array else { throw typeError(expected: "an array") }
         index += 1
+        atFirstMember = true
     }
 
     /// True when another element follows (its `,` consumed); false once the
@@ -192,18 +185,17 @@ public struct JSONReader {
         let byte = bytes[index]
         if byte == UInt8(ascii: "]") {
             index += 1
+            atFirstMember = false
             return false
         }
-        if byte == UInt8(ascii: ",") {
-            guard !isAtFirstMember(open: UInt8(ascii: "[")) else { throw syntaxError("unexpected ','") }
-            index += 1
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] != UInt8(ascii: "]") else {
-                throw syntaxError("trailing ','")
-            }
+        if atFirstMember {
+            atFirstMember = false
             return true
         }
-        guard isAtFirstMember(open: UInt8(ascii: "[")) else { throw syntaxError("expected ',' or ']'") }
+        guard byte == UInt8(ascii: ",") else { throw syntaxError("expected ',' or ']'") }
+        index += 1
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] != UInt8(ascii: "]") else { throw syntaxError("trailing ','") }
         return true
     }
 
@@ -213,25 +205,76 @@ public struct JSONReader {
     /// range and whether it holds escapes. Rejects raw control characters.
     @inlinable
     mutating func scanString() throws(OCPPValidationError) -> (start: Int, end: Int, escaped: Bool) {
-        index += 1
-        let start = index
+        let start = index + 1
+        var i = start
         var escaped = false
-        while index < bytes.count {
-            let byte = bytes[index]
+        let count = bytes.count
+        let base = bytes.baseAddress!
+        while true {
+            // Eight bytes at a time while none of them is special (SWAR).
+            while i + 8 <= count, !Self.hasSpecialByte(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                i += 8
+            }
+            guard i < count else {
+                index = count
+                throw syntaxError("unterminated string")
+            }
+            let byte = base[i]
             if byte == UInt8(ascii: "\"") {
-                let end = index
-                index += 1
-                return (start, end, escaped)
+                index = i + 1
+                return (start, i, escaped)
             }
             if byte == UInt8(ascii: "\\") {
                 escaped = true
-                index += 2
+                guard let next = Self.endOfEscape(base, count, at: i) else {
+                    index = i
+                    throw syntaxError("bad escape in string")
+                }
+                i = next
                 continue
             }
-            if byte < 0x20 { throw syntaxError("control character in string") }
-            index += 1
+            if byte < 0x20 {
+                index = i
+                throw syntaxError("control character in string")
+            }
+            i += 1
         }
-        throw syntaxError("unterminated string")
+    }
+
+    /// True when `word` holds a quote, a backslash or a byte below 0x20.
+    @inlinable
+    static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        // A zero byte in x shows as a high bit in (x - 1) & ~x; bytes < 0x20 likewise in (word - 0x20).
+        let hasQuote = (quote &- ones) & ~quote
+        let hasBackslash = (backslash &- ones) & ~backslash
+        let hasControl = (word &- (ones &* 0x20)) & ~word
+        return (hasQuote | hasBackslash | hasControl) & highs != 0
+    }
+
+    /// The index after the escape at `i` (RFC 8259 §7), `nil` when it is not
+    /// one, so that a skipped string is checked as strictly as a decoded one.
+    @inlinable
+    static func endOfEscape(_ base: UnsafePointer<UInt8>, _ count: Int, at i: Int) -> Int? {
+        guard i + 1 < count else { return nil }
+        switch base[i + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return i + 2
+        case UInt8(ascii: "u"):
+            guard i + 5 < count else { return nil }
+            for k in i + 2...i + 5 {
+                let c = base[k]
+                let isHex = c &- UInt8(ascii: "0") < 10 || (c | 0x20) &- UInt8(ascii: "a") < 6
+                guard isHex else { return nil }
+            }
+            return i + 6
+        default:
+            return nil
+        }
     }
 
     /// Reads a string without unescaping it: the raw content bytes.
@@ -357,9 +400,11 @@ public struct JSONReader {
         switch peekKind() {
         case .object:
             index += 1
+            atFirstMember = true
             while try nextKey() != nil { try skipValue(depth: depth + 1) }
         case .array:
             index += 1
+            atFirstMember = true
             while try nextElement() { try skipValue(depth: depth + 1) }
         case .string:
             _ = try scanString()

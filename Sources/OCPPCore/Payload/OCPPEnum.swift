@@ -21,16 +21,29 @@ extension OCPPEnum {
 }
 
 /// The cases of an `OCPPEnum` with their UTF-8 spellings, matched without allocating.
-public struct OCPPEnumTable<Value: OCPPEnum>: Sendable {
-    @usableFromInline let entries: [([UInt8], Value)]
+public struct OCPPEnumTable<Value: OCPPEnum>: @unchecked Sendable {
+    // Immutable after init; the buffer lives as long as the table (a static of its enum).
+    @usableFromInline let spellings: UnsafeMutableBufferPointer<UInt8>
+    @usableFromInline let offsets: [Int]
+    @usableFromInline let values: [Value]
 
     public init() {
-        entries = Value.allCases.map { (Array($0.rawValue.utf8), $0) }
+        values = Array(Value.allCases)
+        let utf8 = values.map { Array($0.rawValue.utf8) }
+        var offsets = [0]
+        for spelling in utf8 { offsets.append(offsets.last! + spelling.count) }
+        self.offsets = offsets
+        spellings = .allocate(capacity: max(offsets.last!, 1))
+        _ = spellings.initialize(from: utf8.joined())
     }
 
     @inlinable
     public func lookup(_ raw: JSONKey) -> Value? {
-        for (bytes, value) in entries where raw.equals(bytes) { return value }
+        let base = spellings.baseAddress!
+        for i in 0..<values.count {
+            let start = offsets[i]
+            if raw.equals(base + start, count: offsets[i + 1] - start) { return values[i] }
+        }
         return nil
     }
 }

@@ -7,8 +7,8 @@ import Logging
 /// A payload that breaks the schema is answered with the violation's code
 /// before any handler runs.
 public struct OCPPRouter<Context: Sendable>: Sendable {
-    /// A handler with its payload types erased: payload JSON in, response JSON out.
-    public typealias ErasedHandler = @Sendable (ArraySlice<UInt8>, Context) async throws -> [UInt8]
+    /// A handler with its payload types erased: the call in, response JSON out.
+    public typealias ErasedHandler = @Sendable (OCPPCall, Context) async throws -> [UInt8]
 
     public let definition: OCPPProtocolDefinition
     private var handlers: [String: ErasedHandler] = [:]
@@ -23,8 +23,8 @@ public struct OCPPRouter<Context: Sendable>: Sendable {
         use handler: @escaping @Sendable (A.Request, Context) async throws -> A.Response
     ) {
         precondition(definition.actions[A.name] != nil, "\(A.name) is not an action of OCPP \(definition.version)")
-        handlers[A.name] = { payload, context in
-            let request = try A.Request.decode(json: payload)
+        handlers[A.name] = { call, context in
+            let request = try call.decodePayload(as: A.Request.self)
             let response = try await handler(request, context)
             return response.jsonBytes()
         }
@@ -38,6 +38,8 @@ public struct OCPPRouter<Context: Sendable>: Sendable {
     public func respond(to call: OCPPCall, context: Context, logger: Logger) async -> [UInt8] {
         let version = definition.version
         guard let handler = handlers[call.action] else {
+            // A broken frame is reported as such before the action is judged.
+            do { _ = try call.checkedPayload() } catch { return Self.frameErrorReply(error, version: version) }
             let known = definition.actions[call.action] != nil
             return OCPPFrameWriter.callError(
                 id: call.id,
@@ -46,8 +48,10 @@ public struct OCPPRouter<Context: Sendable>: Sendable {
                 version: version)
         }
         do {
-            let payload = try await handler(call.payload.bytes, context)
+            let payload = try await handler(call, context)
             return OCPPFrameWriter.callResult(id: call.id, payload: RawJSON(payload))
+        } catch let error as OCPPFrameError {
+            return Self.frameErrorReply(error, version: version)
         } catch let error as OCPPValidationError {
             return OCPPFrameWriter.callError(
                 id: call.id, code: error.code, description: error.description, version: version)
@@ -63,5 +67,10 @@ public struct OCPPRouter<Context: Sendable>: Sendable {
             return OCPPFrameWriter.callError(
                 id: call.id, code: .internalError, description: "internal error", version: version)
         }
+    }
+
+    /// The CALLERROR that answers a frame that is not valid OCPP-J.
+    public static func frameErrorReply(_ error: OCPPFrameError, version: OCPPVersion) -> [UInt8] {
+        OCPPFrameWriter.callError(id: error.replyId, code: error.code, description: error.reason, version: version)
     }
 }

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `ampere` command line: the central system, the simulator and the benchmark.
+@main
+struct Ampere: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ampere",
+        abstract: "Ampere, an OCPP central system.",
+        subcommands: [BenchCommand.self])
+}
