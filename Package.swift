@@ -14,16 +14,64 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
-        .target(
-            name: "OCPPCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
-        ),
+        // The OCPP protocol library: runtime, generated messages, generator.
+        .target(name: "OCPPCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "OCPP16", dependencies: ["OCPPCore"]),
         .target(name: "OCPP201", dependencies: ["OCPPCore"]),
         .target(name: "OCPPCodegen", dependencies: ["OCPPCore"]),
         .executableTarget(name: "ocpp-codegen", dependencies: ["OCPPCodegen"]),
+
+        // The central system: domain, storage, per-version handlers, server.
+        .target(name: "AmpereDomain"),
+        .target(
+            name: "AmpereStorage",
+            dependencies: [
+                "AmpereDomain",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "AmpereHandlers16",
+            dependencies: ["AmpereDomain", "OCPPCore", "OCPP16", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "AmpereServer",
+            dependencies: [
+                "AmpereDomain", "AmpereStorage", "AmpereHandlers16", "OCPPCore", "OCPP16", "OCPP201",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "WSCore", package: "swift-websocket"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+            ]
+        ),
         .target(
             name: "AmpereBench",
             dependencies: ["OCPPCore", "OCPP16", "OCPP201", .product(name: "Logging", package: "swift-log")]
@@ -31,10 +79,11 @@ let package = Package(
         .executableTarget(
             name: "ampere",
             dependencies: [
-                "AmpereBench",
+                "AmpereBench", "AmpereServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
         .testTarget(
             name: "OCPPCoreTests",
             dependencies: ["OCPPCore", .product(name: "Logging", package: "swift-log")]
@@ -46,5 +95,15 @@ let package = Package(
         ),
         .testTarget(name: "OCPPCodegenTests", dependencies: ["OCPPCodegen"]),
         .testTarget(name: "AmpereBenchTests", dependencies: ["AmpereBench"]),
+        .testTarget(name: "AmpereStorageTests", dependencies: ["AmpereStorage", "AmpereDomain"]),
+        .testTarget(
+            name: "AmpereServerTests",
+            dependencies: [
+                "AmpereServer", "AmpereDomain", "OCPPCore", "OCPP16",
+                .product(name: "WSClient", package: "swift-websocket"),
+                "AmpereStorage", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -117,7 +117,8 @@ public final class OCPPSession<Context: Sendable>: Sendable {
         }
     }
 
-    var isClosed: Bool { state.withLock { $0.machine.isClosed } }
+    /// True once `close()` was called: the connection is gone.
+    public var isClosed: Bool { state.withLock { $0.machine.isClosed } }
 
     /// Answers a frame that is not valid OCPP-J.
     private func reject(frame error: OCPPFrameError) async {

@@ -1,0 +1,38 @@
+import AmpereDomain
+import Foundation
+import Hummingbird
+
+/// Reading path and query parameters, answering 400 for bad ones.
+extension Request {
+    /// A query parameter's value (percent-decoded); nil when absent.
+    func query(_ name: String) -> String? {
+        uri.queryParameters.get(name)
+    }
+
+    /// The `limit` (default 50, at most 1000) and `offset` (default 0) of a list.
+    func pageRequest() throws(APIError) -> PageRequest {
+        let limit = try nonNegativeInteger("limit") ?? 50
+        let offset = try nonNegativeInteger("offset") ?? 0
+        return PageRequest(limit: min(limit, PageRequest.maxLimit), offset: offset)
+    }
+
+    private func nonNegativeInteger(_ name: String) throws(APIError) -> Int? {
+        guard let text = query(name) else { return nil }
+        guard let value = Int(text), value >= 0 else {
+            throw APIError.badRequest("'\(name)' must be a non-negative integer")
+        }
+        return value
+    }
+}
+
+extension AmpereRequestContext {
+    /// A path parameter, percent-decoded: Hummingbird's router matches the
+    /// raw path, so `/charging-stations/AMP%3A1` arrives here as `AMP%3A1`.
+    func pathParameter(_ name: String) throws(APIError) -> String {
+        guard let raw = parameters.get(name) else { throw APIError.badRequest("missing path parameter '\(name)'") }
+        guard let decoded = raw.removingPercentEncoding else {
+            throw APIError.badRequest("path parameter '\(name)' is not validly percent-encoded")
+        }
+        return decoded
+    }
+}

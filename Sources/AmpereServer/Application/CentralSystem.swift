@@ -1,0 +1,157 @@
+import AmpereDomain
+import AmpereHandlers16
+import AmpereStorage
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import OCPPCore
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// The whole central system, composed in one place: storage, the OCPP
+/// endpoint, the REST API and the services that run beside them.
+public final class CentralSystem: Sendable {
+    private let group: ServiceGroup
+    private let listening: Listening
+
+    /// The port the server listens on, once it does (useful with port 0).
+    public func waitUntilListening() async -> Int { await listening.port() }
+
+    /// Runs until SIGTERM or SIGINT (or `shutdown()`), then shuts down gracefully.
+    public func run() async throws { try await group.run() }
+
+    /// Starts a graceful shutdown: stations get 1001, the server stops, storage closes.
+    public func shutdown() async { await group.triggerGracefulShutdown() }
+
+    private init(group: ServiceGroup, listening: Listening) {
+        self.group = group
+        self.listening = listening
+    }
+
+    /// Opens storage and builds every part of the server.
+    public static func build(
+        _ configuration: ServerConfiguration, logger: Logger,
+        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+    ) async throws -> CentralSystem {
+        let now: @Sendable () -> Date = { Date() }
+        let database = try await SQLiteStorage.open(path: configuration.database, logger: logger)
+        let storage = database.storage
+        let passwords = PasswordHasher()
+        try await AdminBootstrap.ensureAdmin(
+            users: storage.users, email: configuration.adminEmail, password: configuration.adminPassword,
+            passwords: passwords, now: now(), logger: logger)
+        let tokens = await TokenService.make(
+            secret: try await signingSecret(configuration, settings: storage.settings),
+            lifetime: configuration.tokenLifetime)
+
+        let authorizer = Authorizer(tags: storage.tags, transactions: storage.transactions)
+        let services = CentralSystemServices(
+            storage: storage, authorizer: authorizer, heartbeatInterval: configuration.heartbeatInterval, now: now)
+        let registry = StationRegistry()
+        let messageLog = MessageLogWriter(
+            repository: storage.messages, retentionDays: configuration.messageLogRetentionDays, logger: logger,
+            now: now)
+        _ = MetricsBootstrap.registry()
+        let connections = StationConnectionHandler(
+            services: services, registry: registry, messageLog: messageLog, router16: OCPP16Handlers.router(),
+            callTimeout: configuration.callTimeout, maxMessageSize: configuration.maxFrameSize, metrics: OCPPMetrics())
+        let decider = UpgradeDecider(
+            stations: storage.stations, registration: configuration.registration, passwords: passwords,
+            versions: [.v16])
+
+        let router = Router(context: AmpereRequestContext.self)
+        router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: MetricsBootstrap.render())))
+        }
+        addAPIRoutes(
+            to: router,
+            services: APIServices(
+                storage: storage, stations: LiveStationDirectory(registry: registry), tokens: tokens,
+                passwords: passwords, authorizer: authorizer, configuration: configuration, now: now, logger: logger))
+
+        let listening = Listening()
+        let webSocket = OCPPServerChannel.WebSocketSettings(
+            maxFrameSize: configuration.maxFrameSize, pingInterval: configuration.pingInterval)
+        let server = HTTPServerBuilder { responder in
+            OCPPServerChannel(
+                responder: responder, http1: .init(), webSocket: webSocket, decide: decider.decide,
+                connection: connections.run)
+        }
+        let app = Application(
+            router: router,
+            server: server,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "Ampere",
+                backlog: 4096),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                logger.notice("Ampere listening on \(configuration.host):\(port)")
+                listening.resolve(port)
+            },
+            logger: logger)
+        // Shut down in reverse: stations are told first, then the server stops,
+        // then the log is flushed and the database closed.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: StorageService(database: database, logger: logger)),
+                    .init(service: messageLog),
+                    .init(service: app),
+                    .init(service: StationShutdownService(registry: registry, logger: logger)),
+                ],
+                gracefulShutdownSignals: gracefulShutdownSignals,
+                logger: logger))
+        return CentralSystem(group: group, listening: listening)
+    }
+
+    /// The token signing key: from the configuration, or made once and kept in the database.
+    static func signingSecret(_ configuration: ServerConfiguration, settings: any SettingRepository) async throws
+        -> String
+    {
+        if let secret = configuration.jwtSecret, !secret.isEmpty { return secret.padding(toMinimumLength: 32) }
+        var generator = SystemRandomNumberGenerator()
+        let fresh = (0..<32).map { _ in String(format: "%02x", generator.next() as UInt8) }.joined()
+        return try await settings.settingIfAbsent("auth.jwtSecret", fresh)
+    }
+}
+
+extension String {
+    /// jwt-kit refuses HMAC keys under 32 bytes; short secrets are stretched by repetition.
+    fileprivate func padding(toMinimumLength length: Int) -> String {
+        var result = self
+        while result.utf8.count < length { result += self }
+        return result
+    }
+}
+
+/// The port the server bound, announced once.
+final class Listening: Sendable {
+    private let state = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+
+    func resolve(_ port: Int) {
+        let waiters = state.withLock { state in
+            state.port = port
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: port) }
+    }
+
+    func port() async -> Int {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Int? in
+                if let port = state.port { return port }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// How unknown charge points are treated.
+public enum RegistrationMode: String, Sendable, CaseIterable {
+    /// Unknown charge points are registered on first connect and accepted.
+    case open
+    /// Only charge points created through the API may connect (others get HTTP 404).
+    case known
+}
+
+/// Everything `ampere serve` can be told.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// A SQLite file path (or, later, a `postgres://` URL).
+    public var database = "ampere.sqlite"
+    /// Seconds, returned in BootNotification.
+    public var heartbeatInterval = 300
+    public var registration = RegistrationMode.open
+    /// WebSocket ping period; a connection that misses a pong is closed.
+    public var pingInterval: Duration = .seconds(60)
+    /// Default timeout of calls the central system sends.
+    public var callTimeout: Duration = .seconds(30)
+    /// Largest WebSocket frame or message accepted; larger closes the connection with 1009.
+    public var maxFrameSize = 1 << 20
+    /// Days the OCPP message log keeps frames.
+    public var messageLogRetentionDays = 7
+    /// Secret for signing API tokens; generated once and stored when nil.
+    public var jwtSecret: String?
+    /// Lifetime of an API token.
+    public var tokenLifetime: Duration = .seconds(12 * 3600)
+    /// The first super admin, when no user exists yet.
+    public var adminEmail: String?
+    public var adminPassword: String?
+
+    public init() {}
+}

@@ -1,0 +1,21 @@
+import NIOWebSocket
+import Logging
+import ServiceLifecycle
+
+/// On graceful shutdown, closes every station's socket with 1001 (going
+/// away) before the server stops, so chargers reconnect elsewhere at once.
+struct StationShutdownService: Service {
+    let registry: StationRegistry
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        let stations = registry.all
+        if !stations.isEmpty { logger.info("closing \(stations.count) charge point connections") }
+        await withTaskGroup(of: Void.self) { group in
+            for station in stations {
+                group.addTask { await station.close(.goingAway, reason: "the central system is shutting down") }
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import Metrics
+import Prometheus
+import Synchronization
+
+/// The process-wide Prometheus registry behind swift-metrics; bootstrapped
+/// once per process (tests start several servers in one process).
+enum MetricsBootstrap {
+    private static let shared = Mutex<PrometheusCollectorRegistry?>(nil)
+
+    static func registry() -> PrometheusCollectorRegistry {
+        shared.withLock { existing in
+            if let existing { return existing }
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            existing = registry
+            return registry
+        }
+    }
+
+    /// The Prometheus text exposition of every metric.
+    static func render() -> String {
+        var buffer: [UInt8] = []
+        registry().emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+}

@@ -1,0 +1,172 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import NIOWebSocket
+@_spi(WSInternal) import WSCore
+
+/// The server's child channel: HTTP/1.1 for the REST API, and the WebSocket
+/// upgrade of the OCPP endpoint.
+///
+/// hummingbird-websocket answers every refused upgrade with 400; the contract
+/// needs 401 (bad station credentials) and 404 (unknown station in `known`
+/// mode) too, so this channel keeps the refusal's status and writes it.
+struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
+    typealias ConnectionHandler = @Sendable (AcceptedStation, WebSocketInboundStream, WebSocketOutboundWriter, Logger) async throws -> Void
+
+    enum UpgradeResult: Sendable {
+        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, AcceptedStation, Logger)
+        case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, UpgradeDecision, Logger)
+    }
+
+    struct Value: ServerChildChannelValue {
+        let upgradeResult: EventLoopFuture<UpgradeResult>
+        let channel: any Channel
+    }
+
+    /// WebSocket settings of OCPP connections.
+    struct WebSocketSettings: Sendable {
+        var maxFrameSize: Int
+        var pingInterval: Duration
+        var closeTimeout: Duration = .seconds(10)
+    }
+
+    /// The WebSocket context WSCore needs: only a logger.
+    struct Context: WebSocketContext {
+        let logger: Logger
+    }
+
+    let responder: HTTPChannelHandler.Responder
+    let http1: HTTP1Channel.Configuration
+    let webSocket: WebSocketSettings
+    let decide: @Sendable (HTTPRequestHead, Logger) async -> UpgradeDecision
+    let connection: ConnectionHandler
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            // The decision of this connection's upgrade request, read when NIO
+            // reports the outcome.
+            let decision = NIOLockedValueBox<UpgradeDecision?>(nil)
+            let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
+                maxFrameSize: webSocket.maxFrameSize,
+                enableAutomaticErrorHandling: true,
+                shouldUpgrade: { channel, head in
+                    channel.eventLoop.makeFutureWithTask {
+                        let verdict = await decide(head, logger)
+                        decision.withLockedValue { $0 = verdict }
+                        switch verdict {
+                        case .accept(let station):
+                            return HTTPHeaders([("Sec-WebSocket-Protocol", station.version.subprotocol)])
+                        case .refuse:
+                            return nil
+                        }
+                    }
+                },
+                upgradePipelineHandler: { channel, _ in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard case .accept(let station) = decision.withLockedValue({ $0 }) else {
+                            preconditionFailure("upgraded without an accepted decision")
+                        }
+                        let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(isOutboundHalfClosureEnabled: true)
+                        )
+                        return UpgradeResult.websocket(asyncChannel, station, logger)
+                    }
+                }
+            )
+            let upgradeConfiguration = NIOTypedHTTPServerUpgradeConfiguration(
+                upgraders: [upgrader],
+                notUpgradingCompletionHandler: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandlers(http1.additionalChannelHandlers())
+                        try channel.pipeline.syncOperations.addHandler(
+                            HTTPConnectionStateHandler(idleTimeout: http1.idleTimeout.map { .init($0) }, logger: logger)
+                        )
+                        let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(isOutboundHalfClosureEnabled: true)
+                        )
+                        if let refusal = decision.withLockedValue({ $0 }) {
+                            return UpgradeResult.refused(asyncChannel, refusal, logger)
+                        }
+                        return UpgradeResult.notUpgraded(asyncChannel)
+                    }
+                }
+            )
+            var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<UpgradeResult>(
+                upgradeConfiguration: upgradeConfiguration)
+            pipeline.enablePipelining = false
+            pipeline.enableErrorHandling = false
+            pipeline.enableResponseHeaderValidation = false
+            pipeline.decoderConfiguration.maxHeaderFieldSize = http1.httpDecoder.maxHeaderFieldSize
+            pipeline.decoderConfiguration.maxHeaderListSize = http1.httpDecoder.maxHeaderListSize
+            pipeline.decoderConfiguration.maxHeaderFieldCount = http1.httpDecoder.maxHeaderFieldCount
+            let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
+                configuration: pipeline)
+            return Value(upgradeResult: result, channel: channel)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        do {
+            switch try await value.upgradeResult.get() {
+            case .notUpgraded(let http):
+                await handleHTTP(asyncChannel: http, logger: logger)
+            case .refused(let http, let decision, let logger):
+                await writeRefusal(decision, to: http, logger: logger)
+            case .websocket(let asyncChannel, let station, let logger):
+                let configuration = WebSocketHandler.Configuration(
+                    extensions: [],
+                    autoPing: .enabled(timePeriod: webSocket.pingInterval),
+                    closeTimeout: webSocket.closeTimeout,
+                    validateUTF8: true,
+                    maxFrameSize: webSocket.maxFrameSize
+                )
+                let handler = connection
+                _ = try await WebSocketHandler.handle(
+                    type: .server,
+                    configuration: configuration,
+                    asyncChannel: asyncChannel,
+                    context: Context(logger: logger),
+                    handler: { inbound, outbound, context in
+                        try await handler(station, inbound, outbound, context.logger)
+                    }
+                )
+            }
+        } catch let error as ChannelError where error == .inputClosed {
+            logger.trace("connection closed during the upgrade")
+        } catch {
+            logger.debug("connection ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Answers a refused upgrade with its status and a JSON error body, then closes.
+    private func writeRefusal(
+        _ decision: UpgradeDecision, to channel: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, logger: Logger
+    ) async {
+        guard case .refuse(let status, let code, let message) = decision else { return }
+        var body = JSONBody.error(code: code, message: message)
+        var fields: HTTPFields = [.connection: "close", .contentType: "application/json"]
+        fields[.contentLength] = "\(body.readableBytes)"
+        if status == .unauthorized { fields[.wwwAuthenticate] = #"Basic realm="ampere-ocpp""# }
+        do {
+            try await channel.executeThenClose { _, outbound in
+                try await outbound.write(contentsOf: [
+                    .head(HTTPResponse(status: status, headerFields: fields)),
+                    .body(body.readSlice(length: body.readableBytes)!),
+                    .end(nil),
+                ])
+            }
+        } catch {
+            logger.trace("could not write the refusal", metadata: ["error": "\(error)"])
+        }
+    }
+}

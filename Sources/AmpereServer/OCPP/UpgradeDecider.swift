@@ -1,0 +1,78 @@
+import Foundation
+import AmpereDomain
+import HTTPTypes
+import Logging
+import NIOHTTP1
+import OCPPCore
+
+/// Decides each WebSocket upgrade of the OCPP endpoint, as the contract says:
+/// `/ocpp/{chargePointId}` with a percent-decoded id of 1 to 48 characters,
+/// a supported subprotocol, the station's Basic credentials when it has a
+/// password, and, in `known` mode, a station created through the API.
+struct UpgradeDecider: Sendable {
+    let stations: any StationRepository
+    let registration: RegistrationMode
+    let passwords: PasswordHasher
+    /// Server preference, highest first.
+    let versions: [OCPPVersion]
+
+    static let pathPrefix = "/ocpp/"
+    /// The longest charge point id (OCPP 1.6 CiString48 / 2.0.1 identifierString).
+    static let maxIdLength = 48
+
+    func decide(_ head: HTTPRequestHead, logger: Logger) async -> UpgradeDecision {
+        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        guard path.hasPrefix(Self.pathPrefix) else {
+            return .refuse(.notFound, code: "not_found", message: "no WebSocket endpoint at \(path)")
+        }
+        let rawId = String(path.dropFirst(Self.pathPrefix.count))
+        guard let id = rawId.removingPercentEncoding, !rawId.contains("/"),
+            (1...Self.maxIdLength).contains(id.count)
+        else {
+            return .refuse(
+                .badRequest, code: "bad_request",
+                message: "the charge point id must be 1 to \(Self.maxIdLength) characters after percent-decoding")
+        }
+        let offered = head.headers[canonicalForm: "Sec-WebSocket-Protocol"].map { String($0) }
+        // OCPP-J 1.6 §3.1.2: the server picks a subprotocol the client offered.
+        guard let version = versions.first(where: { offered.contains($0.subprotocol) }) else {
+            return .refuse(
+                .badRequest, code: "bad_request",
+                message: "no supported subprotocol offered (supported: \(versions.map(\.subprotocol).joined(separator: ", ")))")
+        }
+        let station: ChargingStation?
+        do {
+            station = try await stations.station(id)
+        } catch {
+            logger.error("station lookup failed during upgrade", metadata: ["error": "\(error)"])
+            return .refuse(.serviceUnavailable, code: "unavailable", message: "storage unavailable")
+        }
+        if station == nil, registration == .known {
+            return .refuse(.notFound, code: "not_found", message: "unknown charge point \(id)")
+        }
+        if let hash = station?.passwordHash {
+            guard let credentials = BasicCredentials(head.headers["Authorization"].first),
+                credentials.username == id, await passwords.verify(credentials.password, hash: hash)
+            else {
+                return .refuse(.unauthorized, code: "unauthorized", message: "valid Basic credentials are required")
+            }
+        }
+        return .accept(AcceptedStation(stationId: id, version: version))
+    }
+}
+
+/// HTTP Basic credentials (RFC 7617).
+struct BasicCredentials {
+    var username: String
+    var password: String
+
+    init?(_ header: String?) {
+        guard let header, header.lowercased().hasPrefix("basic ") else { return nil }
+        let encoded = header.dropFirst("basic ".count).trimmingCharacters(in: .whitespaces)
+        guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8),
+            let colon = text.firstIndex(of: ":")
+        else { return nil }
+        username = String(text[..<colon])
+        password = String(text[text.index(after: colon)...])
+    }
+}

@@ -1,0 +1,80 @@
+import SQLKit
+
+extension GroupCommitWriter {
+    private static let savepoint = "batch_write"
+
+    /// Runs `batch` in one transaction and answers every write in it.
+    func commit(_ batch: [PendingWrite]) async {
+        do {
+            try await begin()
+        } catch {
+            logger.error("cannot begin a write transaction", metadata: ["error": "\(error)"])
+            record(writes: batch.count, committed: false)
+            for write in batch { write.fail(error) }
+            return
+        }
+        // A lone write needs no savepoint: the transaction is its own.
+        let isolated = batch.count > 1
+        var outcomes: [PendingWrite.Outcome] = []
+        var batchFailure: (any Error)?
+        for write in batch {
+            do {
+                if isolated { try await execute("SAVEPOINT \(Self.savepoint)") }
+                let outcome = await write.run(database)
+                outcomes.append(outcome)
+                if isolated {
+                    if !outcome.succeeded { try await execute("ROLLBACK TO SAVEPOINT \(Self.savepoint)") }
+                    try await execute("RELEASE SAVEPOINT \(Self.savepoint)")
+                }
+            } catch {
+                // The transaction itself is broken (the driver may have rolled it back): nothing in it can commit.
+                batchFailure = error
+                break
+            }
+        }
+        var committed = false
+        if batchFailure == nil, outcomes.contains(where: \.succeeded) {
+            do {
+                try await execute("COMMIT")
+                committed = true
+            } catch {
+                batchFailure = error
+            }
+        }
+        if !committed { await rollback() }
+        if let batchFailure {
+            logger.error("a write batch failed", metadata: ["writes": "\(batch.count)", "error": "\(batchFailure)"])
+        }
+        record(writes: batch.count, committed: committed)
+        for (index, write) in batch.enumerated() {
+            if index < outcomes.count {
+                outcomes[index].finish(batchFailure)
+            } else if let batchFailure {
+                write.fail(batchFailure)
+            }
+        }
+    }
+
+    /// Begins a write transaction, first clearing one a failed rollback may have left open.
+    private func begin() async throws {
+        do {
+            try await execute(traits.beginWrite)
+        } catch {
+            await rollback()
+            try await execute(traits.beginWrite)
+        }
+    }
+
+    private func rollback() async {
+        do {
+            try await execute("ROLLBACK")
+        } catch {
+            // Expected when the driver already rolled back; anything else shows up on the next begin.
+            logger.debug("rollback", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func execute(_ sql: String) async throws {
+        try await database.raw(SQLQueryString(sql)).run()
+    }
+}

@@ -1,0 +1,101 @@
+import Logging
+import SQLKit
+import Synchronization
+
+/// The single writer of a database, committing bursts of writes together.
+///
+/// Every write is queued; one loop (`run()`) takes everything queued, runs it
+/// inside one transaction, each write in a savepoint of its own, commits, and
+/// only then answers each caller. So a call returns only once its data is
+/// committed, a failing write fails only its own caller, and many charge
+/// points writing at once share commits instead of queueing for one each.
+final class GroupCommitWriter: Sendable {
+    /// The most writes one transaction takes, so that a burst cannot hold the lock for long.
+    static let maxBatch = 500
+
+    let database: any SQLDatabase
+    let traits: SQLDialectTraits
+    let logger: Logger
+    private let state = Mutex(State())
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    private struct State {
+        var pending: [PendingWrite] = []
+        var closed = false
+        var held = false
+        var statistics = WriteStatistics()
+    }
+
+    init(database: any SQLDatabase, traits: SQLDialectTraits, logger: Logger) {
+        self.database = database
+        self.traits = traits
+        self.logger = logger
+        // One buffered wake-up is enough: the loop drains the whole queue each time it wakes.
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Queues `body` and returns its result once the transaction it ran in has committed.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let write = PendingWrite(body, continuation: continuation)
+            let queued = state.withLock { state in
+                guard !state.closed else { return false }
+                state.pending.append(write)
+                return true
+            }
+            if queued { wake.yield() } else { write.fail(StorageError.closed) }
+        }
+    }
+
+    /// The writer loop: returns after `finish()` once every accepted write is answered.
+    func run() async {
+        for await _ in wakeups {
+            while let batch = nextBatch() { await commit(batch) }
+        }
+        // A write accepted just before `finish()` may have lost its wake-up.
+        while let batch = nextBatch() { await commit(batch) }
+    }
+
+    /// Refuses new writes and lets `run()` end after the queued ones.
+    func finish() {
+        state.withLock {
+            $0.closed = true
+            $0.held = false
+        }
+        wake.finish()
+    }
+
+    var statistics: WriteStatistics { state.withLock { $0.statistics } }
+
+    private func nextBatch() -> [PendingWrite]? {
+        state.withLock { state in
+            guard !state.pending.isEmpty, !state.held else { return nil }
+            let count = min(state.pending.count, Self.maxBatch)
+            let batch = Array(state.pending.prefix(count))
+            state.pending.removeFirst(count)
+            return batch
+        }
+    }
+
+    func record(writes: Int, committed: Bool) {
+        state.withLock {
+            $0.statistics.writes += writes
+            if committed { $0.statistics.commits += 1 }
+        }
+    }
+}
+
+// Hooks that make batching observable in tests: hold the queue, fill it, release it as one batch.
+extension GroupCommitWriter {
+    /// Keeps queued writes waiting until `release()`.
+    func hold() { state.withLock { $0.held = true } }
+
+    func release() {
+        state.withLock { $0.held = false }
+        wake.yield()
+    }
+
+    /// Writes queued and not yet taken by the loop.
+    var queued: Int { state.withLock { $0.pending.count } }
+}

@@ -1,0 +1,45 @@
+import AmpereDomain
+import SQLKit
+
+/// Where the repositories run their SQL: reads on the read connection,
+/// writes through the group-committing writer. Nothing here is specific to
+/// one dialect.
+struct SQLStore: Sendable {
+    let reader: any SQLDatabase
+    let readGate: ReadGate
+    let writer: GroupCommitWriter
+
+    var traits: SQLDialectTraits { writer.traits }
+
+    /// Runs `body` on the read connection; it sees every write that returned before it started.
+    func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try readGate.enter()
+        defer { readGate.leave() }
+        do {
+            return try await body(reader)
+        } catch {
+            throw traits.storageError(error)
+        }
+    }
+
+    /// Runs `body` atomically in the writer's next batch and returns once that batch committed.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        do {
+            return try await writer.write(body)
+        } catch {
+            throw traits.storageError(error)
+        }
+    }
+
+    /// One page of a list (the `items` query without LIMIT) and the list's exact total (`count`, a column `n`).
+    func page<T: Sendable>(
+        items: SQLQueryString, count: SQLQueryString, _ page: PageRequest,
+        decode: (any SQLRow) throws -> T
+    ) async throws -> Page<T> {
+        try await read { db in
+            let rows = try await db.raw(items + " LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)").all()
+            let total = try await db.raw(count).first()?.value("n", as: Int.self) ?? 0
+            return Page(items: try rows.map(decode), total: total)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import SQLKit
+
+/// Finds or creates the ids of meter kinds and series during one write,
+/// remembering what it learned for `MeterKeyCache` once the write commits.
+struct MeterKeyResolver {
+    private let known: MeterKeyCache.Keys
+    private(set) var learned = MeterKeyCache.Keys()
+
+    init(known: MeterKeyCache.Keys) {
+        self.known = known
+    }
+
+    mutating func kind(_ kind: MeterKind, on db: any SQLDatabase) async throws -> Int {
+        if let id = known.kinds[kind] ?? learned.kinds[kind] { return id }
+        let match: SQLQueryString = """
+            measurand = \(bind: kind.measurand) AND unit = \(bind: kind.unit) AND context = \(bind: kind.context)
+                AND phase = \(bind: kind.phase) AND location = \(bind: kind.location) AND format = \(bind: kind.format)
+            """
+        let id = try await findOrInsert(
+            select: "SELECT id FROM meter_kinds WHERE " + match,
+            insert: """
+                INSERT INTO meter_kinds (measurand, unit, context, phase, location, format)
+                VALUES (\(bind: kind.measurand), \(bind: kind.unit), \(bind: kind.context), \(bind: kind.phase),
+                    \(bind: kind.location), \(bind: kind.format))
+                ON CONFLICT DO NOTHING
+                """,
+            on: db)
+        learned.kinds[kind] = id
+        return id
+    }
+
+    mutating func series(_ series: MeterSeries, on db: any SQLDatabase) async throws -> Int {
+        if let id = known.series[series] ?? learned.series[series] { return id }
+        let id = try await findOrInsert(
+            select: """
+                SELECT id FROM meter_series WHERE station_id = \(bind: series.stationId)
+                    AND connector_id = \(bind: series.connectorId) AND transaction_id = \(bind: series.transactionId)
+                """,
+            insert: """
+                INSERT INTO meter_series (station_id, connector_id, transaction_id)
+                VALUES (\(bind: series.stationId), \(bind: series.connectorId), \(bind: series.transactionId))
+                ON CONFLICT DO NOTHING
+                """,
+            on: db)
+        learned.series[series] = id
+        return id
+    }
+
+    /// Select, insert if absent, select again: safe even with another writer on the same database.
+    private func findOrInsert(select: SQLQueryString, insert: SQLQueryString, on db: any SQLDatabase) async throws
+        -> Int
+    {
+        if let id = try await db.raw(select).first()?.value("id", as: Int.self) { return id }
+        try await db.raw(insert).run()
+        guard let id = try await db.raw(select).first()?.value("id", as: Int.self) else {
+            throw StorageError(.database, reason: "a meter key is missing right after its insert")
+        }
+        return id
+    }
+}

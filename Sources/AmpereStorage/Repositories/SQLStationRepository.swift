@@ -1,0 +1,133 @@
+import AmpereDomain
+import Foundation
+import SQLKit
+
+/// Charge points and their connectors' states, in SQL.
+struct SQLStationRepository: StationRepository {
+    let store: SQLStore
+
+    func station(_ id: String) async throws -> ChargingStation? {
+        try await store.read { db in
+            try await db.raw("SELECT * FROM stations WHERE id = \(bind: id)").first().map(ChargingStation.init(row:))
+        }
+    }
+
+    func stations(_ page: PageRequest) async throws -> Page<ChargingStation> {
+        try await store.page(
+            items: "SELECT * FROM stations ORDER BY id", count: "SELECT COUNT(*) AS n FROM stations", page,
+            decode: ChargingStation.init(row:))
+    }
+
+    func create(_ station: ChargingStation) async throws -> Bool {
+        let details = try BootDetailsColumn.encode(station.bootDetails)
+        return try await store.write { db in
+            try await db.raw(
+                """
+                INSERT INTO stations (id, vendor, model, serial_number, firmware_version, boot_details, ocpp_version,
+                    registration_status, password_hash, last_seen, last_boot_at, created_at)
+                VALUES (\(bind: station.id), \(bind: station.vendor), \(bind: station.model),
+                    \(bind: station.serialNumber), \(bind: station.firmwareVersion), \(bind: details),
+                    \(bind: station.ocppVersion), \(bind: station.registrationStatus.rawValue),
+                    \(bind: station.passwordHash), \(bind: Millis.from(station.lastSeen)),
+                    \(bind: Millis.from(station.lastBootAt)), \(bind: Millis.from(station.createdAt)))
+                ON CONFLICT DO NOTHING
+                RETURNING id
+                """
+            ).first() != nil
+        }
+    }
+
+    func ensure(_ id: String, at: Date) async throws -> ChargingStation {
+        // Almost always the station exists: answer from the reader without taking a write.
+        if let existing = try await station(id) { return existing }
+        return try await store.write { db in
+            try await db.raw(
+                """
+                INSERT INTO stations (id, registration_status, created_at)
+                VALUES (\(bind: id), \(bind: RegistrationStatus.accepted.rawValue), \(bind: Millis.from(at)))
+                ON CONFLICT DO NOTHING
+                """
+            ).run()
+            guard let row = try await db.raw("SELECT * FROM stations WHERE id = \(bind: id)").first() else {
+                throw StorageError(.database, reason: "station \(id) missing right after its insert")
+            }
+            return try ChargingStation(row: row)
+        }
+    }
+
+    func updateSettings(_ id: String, registrationStatus: RegistrationStatus, passwordHash: String??) async throws
+        -> Bool
+    {
+        var sql: SQLQueryString = "UPDATE stations SET registration_status = \(bind: registrationStatus.rawValue)"
+        // nil leaves the password as it is; .some(nil) removes it.
+        if case .some(let hash) = passwordHash { sql += ", password_hash = \(bind: hash)" }
+        sql += " WHERE id = \(bind: id) RETURNING id"
+        return try await store.write { [sql] db in try await db.raw(sql).first() != nil }
+    }
+
+    func delete(_ id: String) async throws -> Bool {
+        try await store.write { db in
+            try await db.raw("DELETE FROM stations WHERE id = \(bind: id) RETURNING id").first() != nil
+        }
+    }
+
+    func recordBoot(_ id: String, report: BootReport, at: Date) async throws {
+        let details = try BootDetailsColumn.encode(report.details)
+        try await store.write { db in
+            try await db.raw(
+                """
+                UPDATE stations SET vendor = \(bind: report.vendor), model = \(bind: report.model),
+                    serial_number = \(bind: report.serialNumber), firmware_version = \(bind: report.firmwareVersion),
+                    boot_details = \(bind: details), ocpp_version = \(bind: report.ocppVersion),
+                    last_boot_at = \(bind: Millis.from(at)), last_seen = \(bind: Millis.from(at))
+                WHERE id = \(bind: id)
+                """
+            ).run()
+        }
+    }
+
+    func recordSeen(_ id: String, ocppVersion: String?, at: Date) async throws {
+        try await store.write { db in
+            try await db.raw(
+                """
+                UPDATE stations SET last_seen = \(bind: Millis.from(at)),
+                    ocpp_version = COALESCE(\(bind: ocppVersion), ocpp_version)
+                WHERE id = \(bind: id)
+                """
+            ).run()
+        }
+    }
+
+    func updateConnector(_ status: ConnectorStatus) async throws {
+        try await store.write { db in
+            try await db.raw(
+                """
+                INSERT INTO connector_status \(ConnectorStatus.sqlColumns) VALUES \(status.sqlValues)
+                ON CONFLICT (station_id, connector_id) DO UPDATE SET
+                    evse_id = excluded.evse_id, status = excluded.status, error_code = excluded.error_code,
+                    info = excluded.info, vendor_id = excluded.vendor_id,
+                    vendor_error_code = excluded.vendor_error_code, reported_at = excluded.reported_at,
+                    updated_at = excluded.updated_at
+                """
+            ).run()
+            try await db.raw(
+                "INSERT INTO connector_status_history \(ConnectorStatus.sqlColumns) VALUES \(status.sqlValues)"
+            ).run()
+        }
+    }
+
+    func connectors(of stationId: String) async throws -> [ConnectorStatus] {
+        try await store.read { db in
+            try await db.raw(
+                "SELECT * FROM connector_status WHERE station_id = \(bind: stationId) ORDER BY connector_id"
+            ).all().map(ConnectorStatus.init(row:))
+        }
+    }
+
+    func connectorHistory(of stationId: String, _ page: PageRequest) async throws -> Page<ConnectorStatus> {
+        try await store.page(
+            items: "SELECT * FROM connector_status_history WHERE station_id = \(bind: stationId) ORDER BY id DESC",
+            count: "SELECT COUNT(*) AS n FROM connector_status_history WHERE station_id = \(bind: stationId)",
+            page, decode: ConnectorStatus.init(row:))
+    }
+}

@@ -1,0 +1,20 @@
+import SQLiteKit
+
+extension SQLDialectTraits {
+    static let sqlite = SQLDialectTraits(
+        // IMMEDIATE takes the write lock at BEGIN, so a batch never fails half-way on a busy upgrade.
+        beginWrite: "BEGIN IMMEDIATE",
+        // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
+        maxBindParameters: 32766,
+        isConstraintViolation: { error in
+            guard let error = error as? SQLiteError else { return false }
+            switch error.reason {
+            case .constraint, .constraintCheckFailed, .constraintForeignKeyFailed, .constraintNotNullFailed,
+                .constraintPrimaryKeyFailed, .constraintUniqueFailed, .constraintTriggerFailed,
+                .constraintUniqueRowIDFailed, .constraintStrictDataTypeFailed:
+                return true
+            default:
+                return false
+            }
+        })
+}

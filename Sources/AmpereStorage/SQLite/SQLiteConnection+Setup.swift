@@ -1,0 +1,32 @@
+import Logging
+import SQLiteKit
+
+extension SQLiteConnection {
+    /// How long a connection waits for another process's lock before failing.
+    static let busyTimeoutMilliseconds = 5000
+
+    /// Opens a connection to `path` with the settings every Ampere connection shares.
+    static func openConfigured(path: String, readOnly: Bool, logger: Logger) async throws -> SQLiteConnection {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            let db = connection.sql(queryLogLevel: .trace)
+            // Replaces the driver's wait-forever busy handler with a bounded wait.
+            try await db.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
+            if readOnly {
+                try await db.raw("PRAGMA query_only = ON").run()
+            } else {
+                let mode = try await db.raw("PRAGMA journal_mode = WAL").first()?.value("journal_mode", as: String.self)
+                if mode?.lowercased() != "wal" {
+                    logger.warning("SQLite is not in WAL mode", metadata: ["journal_mode": "\(mode ?? "?")"])
+                }
+                // In WAL mode NORMAL survives a killed process (not a power cut) and skips an fsync per commit.
+                try await db.raw("PRAGMA synchronous = NORMAL").run()
+                try await db.raw("PRAGMA foreign_keys = ON").run()
+            }
+            return connection
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}

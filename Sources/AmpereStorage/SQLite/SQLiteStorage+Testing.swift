@@ -1,0 +1,32 @@
+import SQLKit
+
+// White-box access for the storage tests (through `@testable import`); not part of the API.
+extension SQLiteStorage {
+    /// The migration versions recorded in the database.
+    func appliedMigrations() async throws -> [Int] {
+        try await writer.write { db in
+            try await db.raw("SELECT version FROM schema_migrations ORDER BY version").all()
+                .map { try $0.value("version", as: Int.self) }
+        }
+    }
+
+    /// Runs raw statements as one write, in order.
+    func executeForTesting(_ statements: [String]) async throws {
+        do {
+            try await writer.write { db in
+                for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
+            }
+        } catch {
+            throw writer.traits.storageError(error)
+        }
+    }
+
+    /// The database's size in bytes (what the file holds once the WAL is checkpointed).
+    func databaseSize() async throws -> Int {
+        try await writer.write { db in
+            let pages = try await db.raw("PRAGMA page_count").first()?.value("page_count", as: Int.self) ?? 0
+            let size = try await db.raw("PRAGMA page_size").first()?.value("page_size", as: Int.self) ?? 0
+            return pages * size
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import AmpereServer
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `ampere serve`: the central system. Every option can also come from its
+/// AMPERE_* environment variable; the command line wins.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the central system: OCPP endpoint, REST API and metrics on one HTTP port.")
+
+    @Option(help: "Interface to bind (AMPERE_HOST, default 127.0.0.1).") var host: String?
+    @Option(help: "HTTP port for everything (AMPERE_PORT, default 8080).") var port: Int?
+    @Option(help: "A SQLite file path (AMPERE_DATABASE, default ampere.sqlite).") var database: String?
+    @Option(help: "Seconds, returned in BootNotification (AMPERE_HEARTBEAT_INTERVAL, default 300).")
+    var heartbeatInterval: Int?
+    @Option(help: "open or known (AMPERE_REGISTRATION, default open).") var registration: String?
+    @Option(help: "WebSocket ping period in seconds (AMPERE_PING_INTERVAL, default 60).") var pingInterval: Double?
+    @Option(help: "Default timeout of calls to charge points, seconds (AMPERE_CALL_TIMEOUT, default 30).")
+    var callTimeout: Double?
+    @Option(help: "Largest WebSocket message in bytes (AMPERE_MAX_FRAME_SIZE, default 1048576).") var maxFrameSize: Int?
+    @Option(help: "Days the OCPP message log keeps frames, 0 = off (AMPERE_MESSAGE_LOG_RETENTION_DAYS, default 7).")
+    var messageLogRetentionDays: Int?
+    @Option(help: "trace, debug, info, notice, warning, error (AMPERE_LOG_LEVEL, default info).") var logLevel: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        func value<T>(_ option: T?, _ name: String, _ parse: (String) -> T?) throws -> T? {
+            if let option { return option }
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let parsed = parse(text) else { throw ValidationError("\(name)=\(text) is not valid") }
+            return parsed
+        }
+        var configuration = ServerConfiguration()
+        configuration.host = try value(host, "AMPERE_HOST", { $0 }) ?? configuration.host
+        configuration.port = try value(port, "AMPERE_PORT", Int.init) ?? configuration.port
+        configuration.database = try value(database, "AMPERE_DATABASE", { $0 }) ?? configuration.database
+        configuration.heartbeatInterval =
+            try value(heartbeatInterval, "AMPERE_HEARTBEAT_INTERVAL", Int.init) ?? configuration.heartbeatInterval
+        if let mode = try value(registration, "AMPERE_REGISTRATION", { $0 }) {
+            guard let parsed = RegistrationMode(rawValue: mode) else {
+                throw ValidationError("--registration must be open or known, not \(mode)")
+            }
+            configuration.registration = parsed
+        }
+        if let seconds = try value(pingInterval, "AMPERE_PING_INTERVAL", Double.init) {
+            configuration.pingInterval = .milliseconds(Int64(seconds * 1000))
+        }
+        if let seconds = try value(callTimeout, "AMPERE_CALL_TIMEOUT", Double.init) {
+            configuration.callTimeout = .milliseconds(Int64(seconds * 1000))
+        }
+        configuration.maxFrameSize = try value(maxFrameSize, "AMPERE_MAX_FRAME_SIZE", Int.init) ?? configuration.maxFrameSize
+        configuration.messageLogRetentionDays =
+            try value(messageLogRetentionDays, "AMPERE_MESSAGE_LOG_RETENTION_DAYS", Int.init)
+            ?? configuration.messageLogRetentionDays
+        configuration.jwtSecret = environment["AMPERE_JWT_SECRET"]
+        configuration.adminEmail = environment["AMPERE_ADMIN_EMAIL"]
+        configuration.adminPassword = environment["AMPERE_ADMIN_PASSWORD"]
+        guard configuration.heartbeatInterval > 0, configuration.maxFrameSize >= 1024,
+            (1...65535).contains(configuration.port) || configuration.port == 0
+        else { throw ValidationError("--heartbeat-interval, --max-frame-size or --port out of range") }
+
+        let levelName = try value(logLevel, "AMPERE_LOG_LEVEL", { $0 }) ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "ampere")
+        let system = try await CentralSystem.build(configuration, logger: logger)
+        try await system.run()
+    }
+}

@@ -1,0 +1,46 @@
+import AmpereDomain
+import AmpereStorage
+import Testing
+
+@Suite struct MessageLogRepositoryTests {
+    static func record(_ station: String, _ index: Int, at seconds: Int) -> OCPPMessageRecord {
+        OCPPMessageRecord(
+            stationId: station, direction: index.isMultiple(of: 2) ? .received : .sent, messageType: 2 + index % 3,
+            messageId: "m\(index)", action: index.isMultiple(of: 3) ? nil : "Heartbeat",
+            frame: "[2,\"m\(index)\",\"Heartbeat\",{}]", at: Fixtures.date(seconds))
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func appendListNewestFirstAndPrune(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let messages = opened.storage.messages
+            try await messages.append((0..<10).map { Self.record("CP1", $0, at: $0) })
+            try await messages.append([Self.record("CP2", 99, at: 0)])
+            try await messages.append([])
+
+            let page = try await messages.messages(stationId: "CP1", PageRequest(limit: 3))
+            #expect(page.total == 10)
+            #expect(page.items.map(\.messageId) == ["m9", "m8", "m7"])
+            let newest = try #require(page.items.first)
+            var expected = Self.record("CP1", 9, at: 9)
+            expected.id = newest.id
+            #expect(newest == expected)
+            #expect(page.items.map(\.id) == page.items.map(\.id).sorted(by: >))
+
+            #expect(try await messages.prune(before: Fixtures.date(4)) == 5)
+            #expect(try await messages.messages(stationId: "CP1", PageRequest()).total == 6)
+            #expect(try await messages.messages(stationId: "CP2", PageRequest()).total == 0)
+            #expect(try await messages.prune(before: Fixtures.date(4)) == 0)
+        }
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func pruneWorksThroughManyBatches(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let messages = opened.storage.messages
+            try await messages.append((0..<2600).map { Self.record("CP1", $0, at: $0 < 2500 ? 0 : 100) })
+            #expect(try await messages.prune(before: Fixtures.date(50)) == 2500)
+            #expect(try await messages.messages(stationId: "CP1", PageRequest()).total == 100)
+        }
+    }
+}

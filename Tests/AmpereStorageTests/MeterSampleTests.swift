@@ -1,0 +1,85 @@
+import AmpereDomain
+import AmpereStorage
+import Testing
+
+@Suite struct MeterSampleTests {
+    @Test(arguments: StorageBackend.all)
+    func samplesComeBackOldestFirstWithDefaultsFilledIn(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let transactions = opened.storage.transactions
+            let tx = try await transactions.start(Fixtures.start(), status: .accepted).id
+            let later = Fixtures.sample(transaction: tx, at: 20, value: "2000")
+            let power = Fixtures.sample(
+                transaction: tx, at: 10, value: "7.2", measurand: "Power.Active.Import", unit: "kW",
+                context: "Sample.Clock", phase: "L1", location: "Outlet", format: "Raw")
+            let energy = Fixtures.sample(transaction: tx, at: 10, value: "1000")
+            try await transactions.addMeterSamples([later, energy])
+            try await transactions.addMeterSamples([power])
+
+            let page = try await transactions.meterSamples(transactionId: tx, PageRequest())
+            #expect(page.total == 3)
+            #expect(page.items == [energy, power, later])
+            #expect(energy.measurand == MeterSample.defaultMeasurand)
+            #expect(page.items[0].unit == "Wh" && page.items[0].context == "Sample.Periodic")
+            #expect(page.items[0].phase == nil && page.items[0].location == nil && page.items[0].format == nil)
+        }
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func resentSamplesAreSkipped(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let transactions = opened.storage.transactions
+            let batch = (0..<50).map { Fixtures.sample(transaction: 1, at: $0, value: "\($0 * 10)") }
+            try await transactions.addMeterSamples(batch)
+            try await transactions.addMeterSamples(batch)
+            // Within one batch too, and whatever the value: the key is series, time and kind.
+            try await transactions.addMeterSamples([batch[0], Fixtures.sample(transaction: 1, at: 0, value: "999")])
+            let page = try await transactions.meterSamples(transactionId: 1, PageRequest(limit: 1000))
+            #expect(page.total == 50)
+            #expect(page.items == batch)
+
+            // Another phase, location, context or connector is another value.
+            try await transactions.addMeterSamples([
+                Fixtures.sample(transaction: 1, at: 0, value: "1", phase: "L2"),
+                Fixtures.sample(transaction: 1, at: 0, value: "1", location: "Inlet"),
+                Fixtures.sample(transaction: 1, at: 0, value: "1", context: "Transaction.Begin"),
+                Fixtures.sample(connector: 2, transaction: 1, at: 0, value: "1"),
+            ])
+            #expect(try await transactions.meterSamples(transactionId: 1, PageRequest()).total == 54)
+        }
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func samplesArePagedPerTransaction(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let transactions = opened.storage.transactions
+            let first = (0..<30).map { Fixtures.sample(transaction: 7, at: $0, value: "\($0)") }
+            let other = (0..<5).map { Fixtures.sample(station: "CP2", transaction: 8, at: $0, value: "\($0)") }
+            let outside = (0..<3).map { Fixtures.sample(transaction: nil, at: $0, value: "\($0)") }
+            try await transactions.addMeterSamples(first + other + outside)
+
+            let page = try await transactions.meterSamples(transactionId: 7, PageRequest(limit: 10, offset: 25))
+            #expect(page.total == 30)
+            #expect(page.items == Array(first[25...]))
+            #expect(try await transactions.meterSamples(transactionId: 8, PageRequest()).items == other)
+            #expect(try await transactions.meterSamples(transactionId: 9, PageRequest()).total == 0)
+            #expect(try await transactions.meterSamples(transactionId: 0, PageRequest()).total == 0)
+            try await transactions.addMeterSamples([])
+        }
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func largeBatchesSpanSeveralStatements(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let transactions = opened.storage.transactions
+            let kinds = ["Energy.Active.Import.Register", "Power.Active.Import", "Current.Import"]
+            let samples = (0..<2500).map {
+                Fixtures.sample(transaction: 3, at: $0 / 3, value: "\($0)", measurand: kinds[$0 % 3])
+            }
+            try await transactions.addMeterSamples(samples)
+            let page = try await transactions.meterSamples(transactionId: 3, PageRequest(limit: 3, offset: 2490))
+            #expect(page.total == 2500)
+            #expect(page.items == Array(samples[2490..<2493]))
+        }
+    }
+}
