@@ -26,7 +26,7 @@ struct TagRoutes {
                 success: APISuccess(.ok, "The tag", .ref("IdTag")), errors: [.notFound], handler: get),
             APIRoute(
                 method: .put, path: "/tags/{idTag}", operationId: "updateTag",
-                summary: "Change an id tag: fields given replace, null clears, absent keep",
+                summary: "Replace an id tag: expiryDate, parentIdTag and userId left out are cleared; status left out is kept",
                 requestBody: .ref("IdTagUpdate"), success: APISuccess(.ok, "The tag", .ref("IdTag")),
                 errors: [.badRequest, .notFound], handler: update),
             APIRoute(
@@ -65,6 +65,11 @@ struct TagRoutes {
         if let idTag = try body.string("idTag"), IdTag.normalized(idTag) != IdTag.normalized(tag.idTag) {
             throw APIError.badRequest("'idTag' cannot be changed; create a new tag instead")
         }
+        // PUT replaces the tag: optional fields left out are cleared; a left-out
+        // status keeps the current one, so that `{"expiryDate": …}` alone works.
+        tag.expiryDate = nil
+        tag.parentIdTag = nil
+        tag.userId = nil
         try Self.apply(body, to: &tag)
         guard try await services.storage.tags.update(tag) else { throw APIError.notFound("no id tag '\(tag.idTag)'") }
         return APIResponse.json(tag.apiView)
