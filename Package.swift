@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // The OCPP protocol library: runtime, generated messages, generator.
@@ -74,7 +75,13 @@ let package = Package(
         ),
         .target(
             name: "AmpereBench",
-            dependencies: ["OCPPCore", "OCPP16", "OCPP201", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "OCPPCore", "OCPP16", "OCPP201",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "ampere",
@@ -94,7 +101,10 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "OCPPCodegenTests", dependencies: ["OCPPCodegen"]),
-        .testTarget(name: "AmpereBenchTests", dependencies: ["AmpereBench"]),
+        .testTarget(
+            name: "AmpereBenchTests",
+            dependencies: ["AmpereBench", "AmpereServer", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "AmpereStorageTests", dependencies: ["AmpereStorage", "AmpereDomain"]),
         .testTarget(
             name: "AmpereServerTests",

@@ -19,7 +19,10 @@ public enum CodecBenchmark {
 
     /// A MeterValues CALL with `sampledValues` values in one meter value,
     /// as a charger sends it: energy, power, currents and voltages per phase, SoC.
-    public static func meterValuesFrame(sampledValues: Int = 10) -> [UInt8] {
+    public static func meterValuesFrame(
+        sampledValues: Int = 10, messageId: String = "5f1c9e0a-3b7d-4c2e-9a61-0d8e4f2b7c13",
+        timestamp: String = "2026-11-21T10:15:30.123Z", transactionId: Int? = 4711
+    ) -> [UInt8] {
         let kinds: [(String, String, String?, String)] = [
             ("Energy.Active.Import.Register", "Wh", nil, "123456.7"),
             ("Power.Active.Import", "W", nil, "11040"),
@@ -33,7 +36,8 @@ public enum CodecBenchmark {
             let phaseField = phase.map { #","phase":"\#($0)""# } ?? ""
             return #"{"value":"\#(value)","context":"Sample.Periodic","format":"Raw","measurand":"\#(measurand)","location":"Outlet","unit":"\#(unit)"\#(phaseField)}"#
         }
-        let frame = #"[2,"5f1c9e0a-3b7d-4c2e-9a61-0d8e4f2b7c13","MeterValues",{"connectorId":1,"transactionId":4711,"meterValue":[{"timestamp":"2026-11-21T10:15:30.123Z","sampledValue":[\#(values.joined(separator: ","))]}]}]"#
+        let transaction = transactionId.map { #","transactionId":\#($0)"# } ?? ""
+        let frame = #"[2,"\#(messageId)","MeterValues",{"connectorId":1\#(transaction),"meterValue":[{"timestamp":"\#(timestamp)","sampledValue":[\#(values.joined(separator: ","))]}]}]"#
         return Array(frame.utf8)
     }
 

@@ -1,13 +1,14 @@
 import AmpereBench
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `ampere bench`: load scenarios that print a results table, or JSON.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark scenario and print its figures.",
-        subcommands: [CodecCommand.self])
+        subcommands: [CodecCommand.self, ThroughputCommand.self])
 }
 
 /// `ampere bench codec`: the OCPP library's decode → validate → dispatch → encode path on one core.
@@ -41,6 +42,43 @@ struct CodecCommand: AsyncParsableCommand {
                 String(
                     format: "codec     %12d   %11d   %7.3f   %8.0f", best.frames, best.frameBytes, best.seconds,
                     best.framesPerSecond))
+        }
+    }
+}
+
+/// `ampere bench throughput`: OCPP round trips over many connections against any OCPP 1.6J server.
+struct ThroughputCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "throughput",
+        abstract: "As many round trips as the server sustains over K connections (one call outstanding each).")
+
+    @Option(help: "OCPP endpoint without the charge point id.") var url = "ws://127.0.0.1:8080/ocpp"
+    @Option(help: "Connections (charge points).") var connections = 100
+    @Option(help: "Seconds measured, after every connection has booted.") var duration = 10.0
+    @Option(help: "heartbeat or meter-values (10 sampled values, each message stored).") var message = "heartbeat"
+    @Option(help: "Charge point id prefix.") var idPrefix = "BENCH"
+    @Option(help: "PID of the server, to report its CPU and RSS.") var serverPid: Int32?
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() async throws {
+        guard let kind = ThroughputBenchmark.Message(rawValue: message) else {
+            throw ValidationError("--message must be heartbeat or meter-values")
+        }
+        guard connections > 0, duration > 0 else { throw ValidationError("--connections and --duration must be positive") }
+        var logger = Logger(label: "ampere.bench")
+        logger.logLevel = .warning
+        if !json { print("connecting \(connections) charge points to \(url) …") }
+        let result = try await ThroughputBenchmark.run(
+            .init(
+                url: url, connections: connections, duration: .milliseconds(Int64(duration * 1000)), message: kind,
+                idPrefix: idPrefix, serverPid: serverPid),
+            logger: logger)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(result.table)
         }
     }
 }

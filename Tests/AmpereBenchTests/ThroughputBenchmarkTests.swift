@@ -1,0 +1,65 @@
+import AmpereBench
+import AmpereServer
+import Foundation
+import Logging
+import Testing
+
+/// The throughput scenario at a small size against a real server: its
+/// bookkeeping, never a timing.
+@Suite struct ThroughputBenchmarkTests {
+    static func withServer(_ body: @Sendable (Int) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ampere-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.database = directory.appendingPathComponent("bench.sqlite").path
+        configuration.adminPassword = "bench-admin-password"
+        var logger = Logger(label: "bench-test")
+        logger.logLevel = .warning
+        let system = try await CentralSystem.build(configuration, logger: logger, gracefulShutdownSignals: [])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await system.run() }
+            let port = await system.waitUntilListening()
+            do {
+                try await body(port)
+            } catch {
+                await system.shutdown()
+                throw error
+            }
+            await system.shutdown()
+            try await group.waitForAll()
+        }
+    }
+
+    @Test(arguments: ThroughputBenchmark.Message.allCases)
+    func everyConnectionBootsAndEveryCallIsAnswered(message: ThroughputBenchmark.Message) async throws {
+        try await Self.withServer { port in
+            var logger = Logger(label: "bench")
+            logger.logLevel = .warning
+            let result = try await ThroughputBenchmark.run(
+                .init(
+                    url: "ws://127.0.0.1:\(port)/ocpp", connections: 5, duration: .milliseconds(500), message: message,
+                    serverPid: getpid()),
+                logger: logger)
+            #expect(result.connections == 5)
+            #expect(result.errors == 0)
+            #expect(result.timeouts == 0)
+            #expect(result.roundTrips > 0)
+            #expect(result.latencyMs.p50 > 0)
+            #expect(result.latencyMs.max >= result.latencyMs.p99)
+            #expect(result.serverRSSBytes ?? 0 > 0)
+        }
+    }
+
+    @Test func refusedConnectionsCountAsErrors() async throws {
+        // Nothing listens on port 1: every connection fails, and says so.
+        var logger = Logger(label: "bench")
+        logger.logLevel = .critical
+        let result = try await ThroughputBenchmark.run(
+            .init(url: "ws://127.0.0.1:1/ocpp", connections: 3, duration: .milliseconds(100), message: .heartbeat),
+            logger: logger)
+        #expect(result.roundTrips == 0)
+        #expect(result.errors == 3)
+    }
+}
