@@ -37,9 +37,25 @@ enum RawHTTP {
         return String(decoding: received, as: UTF8.self)
     }
 
-    /// The status code of an upgrade request to `path`.
+    /// The status code of an upgrade request to `path`. The blocking socket
+    /// work runs on a thread of its own: blocking one of Swift concurrency's
+    /// few threads (two on a 2-core machine) would stall the server under test.
     static func upgradeStatus(
         port: Int, path: String, subprotocols: [String]? = ["ocpp1.6"], authorization: String? = nil
+    ) async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Result {
+                        try blockingUpgradeStatus(
+                            port: port, path: path, subprotocols: subprotocols, authorization: authorization)
+                    })
+            }
+        }
+    }
+
+    private static func blockingUpgradeStatus(
+        port: Int, path: String, subprotocols: [String]?, authorization: String?
     ) throws -> Int {
         var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         request += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
