@@ -13,6 +13,10 @@ extension APIServices {
 
     /// The station's view, with its connectors and whether it is online.
     func stationView(_ station: ChargingStation) async throws -> JSONValue {
+        var station = station
+        if let seen = stations.lastSeen(of: station.id), seen > (station.lastSeen ?? .distantPast) {
+            station.lastSeen = seen
+        }
         let connectors = try await storage.stations.connectors(of: station.id)
         return station.apiView(connected: stations.isConnected(station.id), connectors: connectors)
     }

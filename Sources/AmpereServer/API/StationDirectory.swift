@@ -1,4 +1,5 @@
 import AmpereDomain
+import Foundation
 import OCPPCore
 
 /// The REST API's view of connected stations: who is online, and sending
@@ -20,6 +21,13 @@ protocol StationDirectory: Sendable {
     func registrationChanged(_ stationId: String, to status: RegistrationStatus)
     /// Closes the station's connection, if any (after deleting it).
     func disconnect(_ stationId: String) async
+    /// When this node last heard from the station, if that is newer than
+    /// what storage has yet (`lastSeen` is written in batches).
+    func lastSeen(of stationId: String) -> Date?
+}
+
+extension StationDirectory {
+    func lastSeen(of stationId: String) -> Date? { nil }
 }
 
 /// A call that could not be sent.

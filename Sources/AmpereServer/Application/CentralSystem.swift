@@ -54,9 +54,10 @@ public final class CentralSystem: Sendable {
         let messageLog = MessageLogWriter(
             repository: storage.messages, retentionDays: configuration.messageLogRetentionDays, logger: logger,
             now: now)
+        let lastSeen = LastSeenWriter(stations: storage.stations, logger: logger)
         _ = MetricsBootstrap.registry()
         let connections = StationConnectionHandler(
-            services: services, registry: registry, messageLog: messageLog, router16: OCPP16Handlers.router(),
+            services: services, registry: registry, messageLog: messageLog, lastSeen: lastSeen, router16: OCPP16Handlers.router(),
             callTimeout: configuration.callTimeout, maxMessageSize: configuration.maxFrameSize, metrics: OCPPMetrics())
         let decider = UpgradeDecider(
             stations: storage.stations, registration: configuration.registration, passwords: passwords,
@@ -73,7 +74,7 @@ public final class CentralSystem: Sendable {
         addAPIRoutes(
             to: router,
             services: APIServices(
-                storage: storage, stations: LiveStationDirectory(registry: registry), tokens: tokens,
+                storage: storage, stations: LiveStationDirectory(registry: registry, presence: lastSeen), tokens: tokens,
                 passwords: passwords, authorizer: authorizer, configuration: configuration, now: now, logger: logger))
 
         let listening = Listening()
@@ -103,6 +104,7 @@ public final class CentralSystem: Sendable {
                 services: [
                     .init(service: StorageService(database: database, logger: logger)),
                     .init(service: messageLog),
+                    .init(service: lastSeen),
                     .init(service: app),
                     .init(service: StationShutdownService(registry: registry, logger: logger)),
                 ],

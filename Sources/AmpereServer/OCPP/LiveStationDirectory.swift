@@ -1,10 +1,14 @@
 import AmpereDomain
+import Foundation
 import NIOWebSocket
 import OCPPCore
 
 /// The REST API's view of this node's live connections.
 struct LiveStationDirectory: StationDirectory {
     let registry: StationRegistry
+    let presence: LastSeenWriter
+
+    func lastSeen(of stationId: String) -> Date? { presence.latest(stationId) }
 
     func isConnected(_ stationId: String) -> Bool { registry.station(stationId) != nil }
 

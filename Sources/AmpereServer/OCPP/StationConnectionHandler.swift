@@ -13,13 +13,11 @@ struct StationConnectionHandler: Sendable {
     let services: CentralSystemServices
     let registry: StationRegistry
     let messageLog: MessageLogWriter
+    let lastSeen: LastSeenWriter
     let router16: OCPPRouter<ChargePointContext>
     let callTimeout: Duration
     let maxMessageSize: Int
     let metrics: OCPPMetrics
-
-    /// How often `lastSeen` is written while frames keep coming.
-    static let seenWriteInterval: TimeInterval = 1
 
     func run(
         _ accepted: AcceptedStation, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
@@ -59,7 +57,6 @@ struct StationConnectionHandler: Sendable {
             metrics.connections.decrement()
         }
 
-        var lastSeenWritten = services.now()
         do {
             for try await message in inbound.messages(maxSize: maxMessageSize) {
                 let frame: [UInt8]
@@ -70,19 +67,15 @@ struct StationConnectionHandler: Sendable {
                 }
                 metrics.framesReceived.increment()
                 recorder.record(frame, direction: .received)
-                let now = services.now()
-                if now.timeIntervalSince(lastSeenWritten) >= Self.seenWriteInterval {
-                    lastSeenWritten = now
-                    try await storage.stations.recordSeen(id, ocppVersion: nil, at: now)
-                }
+                lastSeen.seen(id, at: services.now())
                 await session.receive(frame)
             }
         } catch {
             logger.info("connection ended", metadata: ["reason": "\(error)"])
-            try? await storage.stations.recordSeen(id, ocppVersion: nil, at: services.now())
+            lastSeen.seen(id, at: services.now())
             throw error
         }
-        try? await storage.stations.recordSeen(id, ocppVersion: nil, at: services.now())
+        lastSeen.seen(id, at: services.now())
         logger.info("charge point disconnected")
     }
 }
