@@ -83,10 +83,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "AmpereSimulator",
+            dependencies: [
+                "OCPPCore", "OCPP16",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "ampere",
             dependencies: [
-                "AmpereBench", "AmpereServer",
+                "AmpereBench", "AmpereServer", "AmpereSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -106,6 +116,10 @@ let package = Package(
             dependencies: ["AmpereBench", "AmpereServer", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "AmpereStorageTests", dependencies: ["AmpereStorage", "AmpereDomain"]),
+        .testTarget(
+            name: "AmpereSimulatorTests",
+            dependencies: ["AmpereSimulator", "AmpereServer", "OCPP16", "OCPPCore"]
+        ),
         .testTarget(
             name: "AmpereServerTests",
             dependencies: [

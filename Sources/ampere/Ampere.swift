@@ -6,5 +6,5 @@ struct Ampere: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ampere",
         abstract: "Ampere, an OCPP central system.",
-        subcommands: [ServeCommand.self, BenchCommand.self])
+        subcommands: [ServeCommand.self, SimCommand.self, BenchCommand.self])
 }

@@ -1,0 +1,79 @@
+import AmpereServer
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// A real `CentralSystem` on a loopback port with a SQLite file, for the
+/// simulator's tests (after AmpereServerTests' `ServerHarness`).
+struct SimTestServer: Sendable {
+    let port: Int
+    let directory: URL
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var wsURL: String { "ws://127.0.0.1:\(port)/ocpp" }
+
+    static let adminEmail = "admin@example.com"
+    static let adminPassword = "Secret-pass-123"
+
+    /// Runs `body` against a fresh server on a random port, then shuts it down and removes its files.
+    static func withServer<T: Sendable>(
+        configuring configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (SimTestServer) async throws -> T
+    ) async throws -> T {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try await withServer(in: directory, port: 0, configuring: configure, body)
+    }
+
+    /// Runs `body` against a server on `port` (0: any) keeping its database in
+    /// `directory`, so that a second server can take over the first one's data.
+    static func withServer<T: Sendable>(
+        in directory: URL, port: Int,
+        configuring configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (SimTestServer) async throws -> T
+    ) async throws -> T {
+        var configuration = ServerConfiguration()
+        configuration.port = port
+        configuration.database = directory.appendingPathComponent("ampere.sqlite").path
+        configuration.adminEmail = adminEmail
+        configuration.adminPassword = adminPassword
+        configure(&configuration)
+        var logger = Logger(label: "ampere-sim-test")
+        logger.logLevel = .critical
+        let system = try await CentralSystem.build(configuration, logger: logger, gracefulShutdownSignals: [])
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await system.run()
+                return nil
+            }
+            let server = SimTestServer(port: await system.waitUntilListening(), directory: directory)
+            do {
+                let result = try await body(server)
+                await system.shutdown()
+                try await group.waitForAll()
+                return result
+            } catch {
+                await system.shutdown()
+                try? await group.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    static func makeDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ampere-sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// A loopback port nobody listens on now, for a server that must come back on the same port.
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port ?? 0
+        try await channel.close()
+        return port
+    }
+}
