@@ -22,7 +22,9 @@ if ! [ -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r interop/requirements.txt
 
+echo "== swift build (release: the interop suites test the binary users run)"
+swift build -c release --product ampere
 echo "== interop tests (pytest)"
-export AMPERE_BIN="$(swift build --show-bin-path)/ampere"
+export AMPERE_BIN="$(swift build -c release --show-bin-path)/ampere"
 cd interop
 "$venv/bin/python" -m pytest -q -rfE

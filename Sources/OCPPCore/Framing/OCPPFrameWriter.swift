@@ -4,11 +4,11 @@ public enum OCPPFrameWriter {
     @inlinable
     public static func call<P: OCPPJSONCodable>(id: String, action: String, payload: P) -> [UInt8] {
         var writer = JSONWriter(capacity: 128)
-        writer.raw([UInt8(ascii: "["), UInt8(ascii: "2"), UInt8(ascii: ",")])
+        writer.literal("[2,")
         writer.string(id)
-        writer.raw([UInt8(ascii: ",")])
+        writer.literal(",")
         writer.string(action)
-        writer.raw([UInt8(ascii: ",")])
+        writer.literal(",")
         payload.encode(json: &writer)
         writer.endArray()
         return writer.bytes
@@ -17,11 +17,11 @@ public enum OCPPFrameWriter {
     /// `[2,"id","action",payload]` with a payload already in JSON.
     public static func call(id: String, action: String, payload: RawJSON) -> [UInt8] {
         var writer = JSONWriter(capacity: payload.bytes.count + 64)
-        writer.raw([UInt8(ascii: "["), UInt8(ascii: "2"), UInt8(ascii: ",")])
+        writer.literal("[2,")
         writer.string(id)
-        writer.raw([UInt8(ascii: ",")])
+        writer.literal(",")
         writer.string(action)
-        writer.raw([UInt8(ascii: ",")])
+        writer.literal(",")
         writer.raw(payload.bytes)
         writer.endArray()
         return writer.bytes
@@ -31,9 +31,9 @@ public enum OCPPFrameWriter {
     @inlinable
     public static func callResult<P: OCPPJSONCodable>(id: String, payload: P) -> [UInt8] {
         var writer = JSONWriter(capacity: 64)
-        writer.raw([UInt8(ascii: "["), UInt8(ascii: "3"), UInt8(ascii: ",")])
+        writer.literal("[3,")
         writer.string(id)
-        writer.raw([UInt8(ascii: ",")])
+        writer.literal(",")
         payload.encode(json: &writer)
         writer.endArray()
         return writer.bytes
@@ -42,9 +42,9 @@ public enum OCPPFrameWriter {
     /// `[3,"id",payload]` with a payload already in JSON.
     public static func callResult(id: String, payload: RawJSON) -> [UInt8] {
         var writer = JSONWriter(capacity: payload.bytes.count + 48)
-        writer.raw([UInt8(ascii: "["), UInt8(ascii: "3"), UInt8(ascii: ",")])
+        writer.literal("[3,")
         writer.string(id)
-        writer.raw([UInt8(ascii: ",")])
+        writer.literal(",")
         writer.raw(payload.bytes)
         writer.endArray()
         return writer.bytes
@@ -69,13 +69,13 @@ public enum OCPPFrameWriter {
         -> [UInt8]
     {
         var writer = JSONWriter(capacity: 128)
-        writer.raw([UInt8(ascii: "["), UInt8(ascii: "4"), UInt8(ascii: ",")])
+        writer.literal("[4,")
         writer.string(id)
-        writer.raw([UInt8(ascii: ",")])
+        writer.literal(",")
         writer.string(wireCode)
-        writer.raw([UInt8(ascii: ",")])
+        writer.literal(",")
         writer.string(String(description.prefix(maxErrorDescriptionLength)))
-        writer.raw([UInt8(ascii: ",")])
+        writer.literal(",")
         writer.raw(details.bytes)
         writer.endArray()
         return writer.bytes

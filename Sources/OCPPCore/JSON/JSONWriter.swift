@@ -117,15 +117,20 @@ public struct JSONWriter: Sendable {
 
     @inlinable
     public mutating func bool(_ value: Bool) {
-        if value {
-            bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
-        } else {
-            bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
-        }
+        // StaticStrings, not array literals: a Swift 6.3.1 release build of a
+        // client module (AmpereServer) wrote `true` for false and `false` for
+        // true when this used two constant arrays, which the optimizer mixed up.
+        literal(value ? "true" : "false")
     }
 
     @inlinable
-    public mutating func null() { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+    public mutating func null() { literal("null") }
+
+    /// Appends `text`, which must be valid JSON as it is.
+    @inlinable
+    public mutating func literal(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
 
     /// Writes an OCPP dateTime: ISO 8601 UTC with milliseconds.
     @inlinable
