@@ -19,8 +19,9 @@ enum BootNotificationHandler {
             serialNumber: request.chargePointSerialNumber, firmwareVersion: request.firmwareVersion,
             details: details, ocppVersion: "1.6")
         try await context.storage.stations.recordBoot(context.stationId, report: report, at: now)
-        let status = try await context.storage.stations.station(context.stationId)?.registrationStatus ?? .accepted
-        context.registration.current = status
+        // The live state was loaded at connect and follows every change made
+        // through the API, so the status needs no second read here.
+        let status = context.registration.current
         return BootNotificationResponse(
             status: BootNotificationResponse.Status(rawValue: status.rawValue) ?? .accepted,
             currentTime: now,

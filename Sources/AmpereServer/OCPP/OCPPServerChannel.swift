@@ -152,16 +152,17 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
     private func writeRefusal(
         _ decision: UpgradeDecision, to channel: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, logger: Logger
     ) async {
-        guard case .refuse(let status, let code, let message) = decision else { return }
-        var body = JSONBody.error(code: code, message: message)
+        guard case .refuse(let error) = decision else { return }
+        let body = ByteBuffer(bytes: error.body.jsonBytes())
         var fields: HTTPFields = [.connection: "close", .contentType: "application/json"]
         fields[.contentLength] = "\(body.readableBytes)"
-        if status == .unauthorized { fields[.wwwAuthenticate] = #"Basic realm="ampere-ocpp""# }
+        // A refused station login asks for Basic credentials, not the API's bearer token.
+        fields[.wwwAuthenticate] = error.status == .unauthorized ? #"Basic realm="ampere-ocpp""# : nil
         do {
             try await channel.executeThenClose { _, outbound in
                 try await outbound.write(contentsOf: [
-                    .head(HTTPResponse(status: status, headerFields: fields)),
-                    .body(body.readSlice(length: body.readableBytes)!),
+                    .head(HTTPResponse(status: error.status, headerFields: fields)),
+                    .body(body),
                     .end(nil),
                 ])
             }

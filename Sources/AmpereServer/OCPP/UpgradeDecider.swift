@@ -23,38 +23,36 @@ struct UpgradeDecider: Sendable {
     func decide(_ head: HTTPRequestHead, logger: Logger) async -> UpgradeDecision {
         let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         guard path.hasPrefix(Self.pathPrefix) else {
-            return .refuse(.notFound, code: "not_found", message: "no WebSocket endpoint at \(path)")
+            return .refuse(.notFound("no WebSocket endpoint at \(path)"))
         }
         let rawId = String(path.dropFirst(Self.pathPrefix.count))
         guard let id = rawId.removingPercentEncoding, !rawId.contains("/"),
             (1...Self.maxIdLength).contains(id.count)
         else {
             return .refuse(
-                .badRequest, code: "bad_request",
-                message: "the charge point id must be 1 to \(Self.maxIdLength) characters after percent-decoding")
+                .badRequest("the charge point id must be 1 to \(Self.maxIdLength) characters after percent-decoding"))
         }
         let offered = head.headers[canonicalForm: "Sec-WebSocket-Protocol"].map { String($0) }
         // OCPP-J 1.6 §3.1.2: the server picks a subprotocol the client offered.
         guard let version = versions.first(where: { offered.contains($0.subprotocol) }) else {
-            return .refuse(
-                .badRequest, code: "bad_request",
-                message: "no supported subprotocol offered (supported: \(versions.map(\.subprotocol).joined(separator: ", ")))")
+            let supported = versions.map(\.subprotocol).joined(separator: ", ")
+            return .refuse(.badRequest("no supported subprotocol offered (supported: \(supported))"))
         }
         let station: ChargingStation?
         do {
             station = try await stations.station(id)
         } catch {
             logger.error("station lookup failed during upgrade", metadata: ["error": "\(error)"])
-            return .refuse(.serviceUnavailable, code: "unavailable", message: "storage unavailable")
+            return .refuse(APIError(.serviceUnavailable, code: "unavailable", "storage unavailable"))
         }
         if station == nil, registration == .known {
-            return .refuse(.notFound, code: "not_found", message: "unknown charge point \(id)")
+            return .refuse(.notFound("unknown charge point \(id)"))
         }
         if let hash = station?.passwordHash {
             guard let credentials = BasicCredentials(head.headers["Authorization"].first),
                 credentials.username == id, await passwords.verify(credentials.password, hash: hash)
             else {
-                return .refuse(.unauthorized, code: "unauthorized", message: "valid Basic credentials are required")
+                return .refuse(.unauthorized("valid Basic credentials are required"))
             }
         }
         return .accept(AcceptedStation(stationId: id, version: version))

@@ -5,8 +5,8 @@ import OCPPCore
 enum UpgradeDecision: Sendable {
     /// Upgrade, answer with `subprotocol`, and run the station's connection.
     case accept(AcceptedStation)
-    /// Answer with this status and a JSON error body, and do not upgrade.
-    case refuse(HTTPResponse.Status, code: String, message: String)
+    /// Answer with this error (its status and the contract's JSON body), and do not upgrade.
+    case refuse(APIError)
 }
 
 /// A station whose upgrade was accepted.
