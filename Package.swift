@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
@@ -44,6 +46,8 @@ let package = Package(
                 "AmpereDomain",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -101,6 +105,11 @@ let package = Package(
             ]
         ),
 
+        // What the integration suites share: which database a test server gets.
+        .target(
+            name: "AmpereTestSupport",
+            dependencies: ["AmpereStorage", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "OCPPCoreTests",
             dependencies: ["OCPPCore", .product(name: "Logging", package: "swift-log")]
@@ -113,17 +122,19 @@ let package = Package(
         .testTarget(name: "OCPPCodegenTests", dependencies: ["OCPPCodegen"]),
         .testTarget(
             name: "AmpereBenchTests",
-            dependencies: ["AmpereBench", "AmpereServer", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "AmpereBench", "AmpereServer", "AmpereTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "AmpereStorageTests", dependencies: ["AmpereStorage", "AmpereDomain"]),
         .testTarget(
             name: "AmpereSimulatorTests",
-            dependencies: ["AmpereSimulator", "AmpereServer", "OCPP16", "OCPPCore"]
+            dependencies: ["AmpereSimulator", "AmpereServer", "AmpereTestSupport", "OCPP16", "OCPPCore"]
         ),
         .testTarget(
             name: "AmpereServerTests",
             dependencies: [
-                "AmpereServer", "AmpereDomain", "OCPPCore", "OCPP16",
+                "AmpereServer", "AmpereDomain", "AmpereTestSupport", "OCPPCore", "OCPP16",
                 .product(name: "WSClient", package: "swift-websocket"),
                 "AmpereStorage", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

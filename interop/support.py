@@ -12,6 +12,7 @@ import asyncio
 import base64
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import logging
 import math
@@ -34,6 +35,44 @@ from ocpp.v16 import call, call_result
 from websockets.asyncio.client import connect as _ws_connect
 
 HERE = Path(__file__).resolve().parent
+
+# AMPERE_TEST_DATABASE=postgres: every server of the suites gets a PostgreSQL
+# database of its own on the server AMPERE_TEST_POSTGRES_URL names (the README's
+# test command starts a throwaway one) instead of a SQLite file.
+POSTGRES_SERVER_URL = (
+    os.environ.get("AMPERE_TEST_POSTGRES_URL", "").strip() or None
+    if os.environ.get("AMPERE_TEST_DATABASE", "").lower() == "postgres"
+    else None
+)
+_CREATED_DATABASES: set[str] = set()
+
+sqlite_only = pytest.mark.skipif(POSTGRES_SERVER_URL is not None, reason="checks the SQLite file itself")
+postgres_only = pytest.mark.skipif(POSTGRES_SERVER_URL is None, reason="runs on PostgreSQL only")
+
+
+def postgres_url(database: str) -> str:
+    """The test server's URL with its database replaced."""
+    parts = urllib.parse.urlsplit(POSTGRES_SERVER_URL)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + database))
+
+
+def database_argument(path: Path) -> str:
+    """The --database value for a server whose SQLite file would be `path`.
+
+    On PostgreSQL the same path always names the same database (so restarts
+    keep their data); it is created on first use.
+    """
+    if POSTGRES_SERVER_URL is None:
+        return str(path)
+    name = "i_" + hashlib.sha1(str(path).encode()).hexdigest()[:24]
+    if name not in _CREATED_DATABASES:
+        subprocess.run(
+            ["psql", "-q", "-v", "ON_ERROR_STOP=1", POSTGRES_SERVER_URL, "-c", f'CREATE DATABASE "{name}"'],
+            check=True, capture_output=True, timeout=60,
+        )
+        _CREATED_DATABASES.add(name)
+    return postgres_url(name)
+
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "Secret-pass-123"
@@ -229,7 +268,7 @@ class ServerProcess:
         if self.standard_args:
             command += ["--host", "127.0.0.1", "--port", str(self.port)]
             if self.database is not None:
-                command += ["--database", str(self.database)]
+                command += ["--database", database_argument(self.database)]
         command += self.extra_args
         env = {k: v for k, v in os.environ.items() if not k.startswith("AMPERE_")}
         if self.admin:

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import signal
 import sqlite3
+import urllib.parse
 
 
 from support import (
@@ -15,13 +16,16 @@ from support import (
     RawClient,
     charge_point,
     close_code,
+    database_argument,
     free_port,
     iso,
     open_charge_point,
     parse_ts,
+    postgres_only,
     run,
     same_moment,
     sampled_number,
+    sqlite_only,
     station_path,
     tag_path,
     unique_id,
@@ -257,6 +261,7 @@ def test_sigint_shuts_down_too(server_factory):
     proc.stop()
 
 
+@sqlite_only
 def test_database_file_is_sqlite_with_wal(server_factory, tmp_path):
     db = tmp_path / "wal-check.sqlite"
     proc = server_factory(database=db)
@@ -270,6 +275,7 @@ def test_database_file_is_sqlite_with_wal(server_factory, tmp_path):
 # -- configuration through the environment ----------------------------------------------------
 
 
+@sqlite_only
 def test_options_from_environment_variables(server_factory, tmp_path):
     port = free_port()
     db = tmp_path / "from-env.sqlite"
@@ -293,12 +299,40 @@ def test_options_from_environment_variables(server_factory, tmp_path):
     run(scenario())
 
 
+@sqlite_only
 def test_default_database_is_ampere_sqlite_in_the_working_directory(server_factory, tmp_path):
     port = free_port()
     proc = server_factory(env={"AMPERE_PORT": str(port)}, standard_args=False, start=False)
     proc.start(port=port)
     proc.api()
     assert (tmp_path / "ampere.sqlite").exists()
+
+
+@postgres_only
+def test_postgres_url_from_environment_and_its_password_never_logged(server_factory, tmp_path):
+    # The throwaway test server trusts loopback: the password is accepted and ignored, and must not be logged.
+    parts = urllib.parse.urlsplit(database_argument(tmp_path / "from-env.sqlite"))
+    url = urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}:Never-Log-Me-42@{parts.hostname}:{parts.port}"))
+    port = free_port()
+    proc = server_factory(
+        "--log-level", "debug",
+        env={"AMPERE_HOST": "127.0.0.1", "AMPERE_PORT": str(port), "AMPERE_DATABASE": url},
+        standard_args=False,
+        start=False,
+    )
+    proc.start(port=port)
+    cp_id = unique_id("PGENV")
+
+    async def scenario():
+        async with charge_point(proc.ws_url, cp_id) as cp:
+            await cp.heartbeat()
+
+    run(scenario())
+    assert proc.api().get(f"/api/v1/charging-stations/{cp_id}").json()["id"] == cp_id
+    proc.stop()
+    log = proc.log_text()
+    assert "Never-Log-Me-42" not in log
+    assert "postgres://" in log
 
 
 def test_retention_and_ping_options_are_accepted(server_factory):

@@ -498,3 +498,58 @@ def test_charge_point_timestamps_with_offsets_come_back_in_utc(api, ws_base):
     assert parse_ts(tx["stoppedAt"]) == dt.datetime(2024, 5, 1, 11, 0, tzinfo=dt.timezone.utc), tx["stoppedAt"]
     (item,) = sampled_value_items(api.meter_values(tx_id))
     assert parse_ts(item["timestamp"]) == dt.datetime(2024, 5, 1, 10, 30, 0, 500000, tzinfo=dt.timezone.utc), item
+
+
+def test_consumption_summary_follows_the_meter_values(api, ws_base):
+    """The transaction carries what its meter values add up to, whatever order they came in."""
+    cp_id = unique_id("CONS")
+    t0 = utc_now() - dt.timedelta(minutes=30)
+    power = "Power.Active.Import"
+
+    async def scenario():
+        async with charge_point(ws_base, cp_id) as cp:
+            tx_id = (await cp.start_tx(1, unique_tag(), 1000, timestamp=iso(t0))).transaction_id
+            late = (iso(t0 + dt.timedelta(minutes=10)), [(ENERGY, 1.25, "kWh"), (power, 11, "kW")])
+            newest = (iso(t0 + dt.timedelta(minutes=20)), [(ENERGY, 1500, "Wh"), (power, 3600, "W")])
+            assert await cp.meter_values(1, tx_id, [newest]) is not None
+            # An offline queue delivers older values afterwards: the maximum rises, the newest values stay.
+            assert await cp.meter_values(1, tx_id, [late]) is not None
+            assert await cp.meter_values(1, tx_id, [newest]) is not None
+            return tx_id
+
+    tx_id = run(scenario())
+    summary = api.transaction(tx_id)["consumption"]
+    assert summary["energyRegisterWh"] == 1500
+    assert summary["energyWh"] == 500
+    assert summary["maxPowerW"] == 11000
+    assert same_moment(summary["lastSampleAt"], iso(t0 + dt.timedelta(minutes=20)))
+    assert summary["durationSeconds"] == 1200
+    assert sorted((v["measurand"], float(v["value"]), v["unit"]) for v in summary["lastValues"]) == [
+        (ENERGY, 1500.0, "Wh"),
+        (power, 3600.0, "W"),
+    ]
+    listed = api.get("/api/v1/transactions", params={"chargingStationId": cp_id}).json()["items"]
+    assert [item["consumption"]["maxPowerW"] for item in listed] == [11000]
+
+
+def test_latest_meter_values_of_a_station(api, ws_base):
+    cp_id = unique_id("LATEST")
+    t0 = utc_now() - dt.timedelta(minutes=10)
+
+    async def scenario():
+        async with charge_point(ws_base, cp_id) as cp:
+            tx_id = (await cp.start_tx(1, unique_tag(), 0, timestamp=iso(t0))).transaction_id
+            await cp.meter_values(1, tx_id, [(iso(t0 + dt.timedelta(minutes=1)), [(ENERGY, 10, "Wh")])])
+            await cp.meter_values(
+                1, tx_id, [(iso(t0 + dt.timedelta(minutes=2)), [(ENERGY, 20, "Wh"), ("Current.Import", 16, "A")])]
+            )
+            return tx_id
+
+    tx_id = run(scenario())
+    items = api.get(f"/api/v1/charging-stations/{cp_id}/meter-values/latest").json()["items"]
+    assert sorted((i["connectorId"], i["transactionId"], i["measurand"], i["value"]) for i in items) == [
+        (1, tx_id, "Current.Import", "16"),
+        (1, tx_id, ENERGY, "20"),
+    ]
+    assert all(same_moment(i["timestamp"], iso(t0 + dt.timedelta(minutes=2))) for i in items)
+    assert api.get(f"/api/v1/charging-stations/{unique_id('NOPE')}/meter-values/latest").status_code == 404

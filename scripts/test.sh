@@ -1,15 +1,33 @@
 #!/usr/bin/env bash
 # Runs every test of Ampere on a fresh machine: the Swift suites, then the
-# interop suites that drive Ampere with the Python `ocpp` package.
-# Installs what it needs itself (a Python venv from PyPI).
+# interop suites that drive Ampere with the Python `ocpp` package; the storage
+# and integration suites run on SQLite and again on PostgreSQL.
+# Installs what it needs itself (PostgreSQL from Debian, a Python venv from
+# PyPI) and starts a throwaway PostgreSQL server on loopback, stopped at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
+echo "== PostgreSQL (a throwaway server on 127.0.0.1)"
+pgdir=$(mktemp -d /tmp/ampere-test-pg.XXXXXX)
+cleanup() {
+  "$root/scripts/postgres.sh" stop "$pgdir" || true
+  rm -rf "$pgdir"
+}
+trap cleanup EXIT
+# Test data need not survive a power cut: skip the fsyncs.
+export AMPERE_PG_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+AMPERE_TEST_POSTGRES_URL=$("$root/scripts/postgres.sh" start "$pgdir")
+export AMPERE_TEST_POSTGRES_URL
+echo "PostgreSQL at $AMPERE_TEST_POSTGRES_URL"
+integration_suites='AmpereServerTests|AmpereSimulatorTests|AmpereBenchTests'
+
 echo "== swift build (debug, with tests)"
 swift build --build-tests
-echo "== swift test"
+echo "== swift test (storage on SQLite and PostgreSQL, integration on SQLite)"
 swift test --skip-build
+echo "== swift test (integration on PostgreSQL)"
+AMPERE_TEST_DATABASE=postgres swift test --skip-build --filter "$integration_suites"
 
 echo "== python venv for the interop tests"
 venv="${AMPERE_TEST_VENV:-$root/.venv}"
@@ -24,7 +42,9 @@ fi
 
 echo "== swift build (release: the interop suites test the binary users run)"
 swift build -c release --product ampere
-echo "== interop tests (pytest)"
 export AMPERE_BIN="$(swift build -c release --show-bin-path)/ampere"
 cd interop
+echo "== interop tests on SQLite (pytest)"
 "$venv/bin/python" -m pytest -q -rfE
+echo "== interop server tests on PostgreSQL (pytest)"
+AMPERE_TEST_DATABASE=postgres "$venv/bin/python" -m pytest -q -rfE test_server_*.py

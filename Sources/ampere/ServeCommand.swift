@@ -12,7 +12,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Interface to bind (AMPERE_HOST, default 127.0.0.1).") var host: String?
     @Option(help: "HTTP port for everything (AMPERE_PORT, default 8080).") var port: Int?
-    @Option(help: "A SQLite file path (AMPERE_DATABASE, default ampere.sqlite).") var database: String?
+    @Option(
+        help: "A SQLite file path, or a postgres://user:pass@host:port/db URL (AMPERE_DATABASE, default ampere.sqlite).")
+    var database: String?
     @Option(help: "Seconds, returned in BootNotification (AMPERE_HEARTBEAT_INTERVAL, default 300).")
     var heartbeatInterval: Int?
     @Option(help: "open or known (AMPERE_REGISTRATION, default open).") var registration: String?
@@ -22,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest WebSocket message in bytes (AMPERE_MAX_FRAME_SIZE, default 1048576).") var maxFrameSize: Int?
     @Option(help: "Days the OCPP message log keeps frames, 0 = off (AMPERE_MESSAGE_LOG_RETENTION_DAYS, default 7).")
     var messageLogRetentionDays: Int?
+    @Option(
+        help: "Days sampled meter values are kept, 0 = for ever (AMPERE_METER_VALUE_RETENTION_DAYS, default 0).")
+    var meterValueRetentionDays: Int?
     @Option(help: "trace, debug, info, notice, warning, error (AMPERE_LOG_LEVEL, default info).") var logLevel: String?
 
     func run() async throws {
@@ -54,12 +59,19 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.messageLogRetentionDays =
             try value(messageLogRetentionDays, "AMPERE_MESSAGE_LOG_RETENTION_DAYS", Int.init)
             ?? configuration.messageLogRetentionDays
+        configuration.meterValueRetentionDays =
+            try value(meterValueRetentionDays, "AMPERE_METER_VALUE_RETENTION_DAYS", Int.init)
+            ?? configuration.meterValueRetentionDays
         configuration.jwtSecret = environment["AMPERE_JWT_SECRET"]
         configuration.adminEmail = environment["AMPERE_ADMIN_EMAIL"]
         configuration.adminPassword = environment["AMPERE_ADMIN_PASSWORD"]
         guard configuration.heartbeatInterval > 0, configuration.maxFrameSize >= 1024,
+            configuration.messageLogRetentionDays >= 0, configuration.meterValueRetentionDays >= 0,
             (1...65535).contains(configuration.port) || configuration.port == 0
-        else { throw ValidationError("--heartbeat-interval, --max-frame-size or --port out of range") }
+        else {
+            throw ValidationError(
+                "--heartbeat-interval, --max-frame-size, --port or a retention period out of range")
+        }
 
         let levelName = try value(logLevel, "AMPERE_LOG_LEVEL", { $0 }) ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {

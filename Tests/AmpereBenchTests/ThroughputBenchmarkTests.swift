@@ -1,5 +1,6 @@
 import AmpereBench
 import AmpereServer
+import AmpereTestSupport
 import Foundation
 import Logging
 import Testing
@@ -11,12 +12,12 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ampere-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.database = directory.appendingPathComponent("bench.sqlite").path
-        configuration.adminPassword = "bench-admin-password"
         var logger = Logger(label: "bench-test")
         logger.logLevel = .warning
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.database = try await TestDatabases.location(in: directory, logger: logger)
+        configuration.adminPassword = "bench-admin-password"
         let system = try await CentralSystem.build(configuration, logger: logger, gracefulShutdownSignals: [])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await system.run() }

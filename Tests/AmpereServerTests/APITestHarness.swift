@@ -1,5 +1,6 @@
 import AmpereDomain
 import AmpereStorage
+import AmpereTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -31,8 +32,8 @@ struct APITestHarness: Sendable {
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "ampere-api-test")
         logger.logLevel = .critical
-        let database = try await SQLiteStorage.open(
-            path: directory.appendingPathComponent("api.sqlite").path, logger: logger)
+        let database = try await StorageLocation.open(
+            try await TestDatabases.location(in: directory, logger: logger), logger: logger)
         do {
             // Whole seconds, so that dates survive storage exactly; the real
             // time, because token expiry is checked against the real clock.
@@ -59,9 +60,11 @@ struct APITestHarness: Sendable {
             }
         } catch {
             try? await database.close()
+            await TestDatabases.remove(in: directory, logger: logger)
             throw error
         }
         try await database.close()
+        await TestDatabases.remove(in: directory, logger: logger)
     }
 
     /// A valid token of the test user.

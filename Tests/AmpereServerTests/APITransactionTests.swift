@@ -50,6 +50,16 @@ struct APITransactionTests {
                         "energyWh": 3500, "startedAt": "2025-06-15T15:06:40.000Z",
                         "stoppedAt": "2025-06-15T16:06:40.000Z",
                         "stopReason": "Local", "remoteStartId": nil,
+                        "consumption": [
+                            "energyRegisterWh": 1100, "energyWh": 100, "maxPowerW": nil,
+                            "lastSampleAt": "2025-06-15T15:08:40.000Z", "durationSeconds": 3600,
+                            "lastValues": [
+                                [
+                                    "measurand": "Current.Import", "value": "16.5", "unit": "A",
+                                    "context": "Sample.Clock", "phase": "L1", "location": "Outlet",
+                                ]
+                            ],
+                        ],
                     ])
         }
     }

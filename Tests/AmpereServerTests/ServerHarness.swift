@@ -1,11 +1,12 @@
 import AmpereServer
+import AmpereTestSupport
 import Foundation
 import Logging
 import Synchronization
 import Testing
 
 /// A real `CentralSystem` on a random loopback port with a temporary SQLite
-/// file, for integration tests.
+/// file (or a PostgreSQL database, see `TestDatabases`), for integration tests.
 struct ServerHarness {
     let port: Int
     let directory: URL
@@ -30,15 +31,21 @@ struct ServerHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ampere-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "ampere-test")
+        logger.logLevel = .warning
         var configuration = ServerConfiguration()
         configuration.port = 0
-        configuration.database = directory.appendingPathComponent("ampere.sqlite").path
+        configuration.database = try await TestDatabases.location(in: directory, logger: logger)
         configuration.adminEmail = adminEmail
         configuration.adminPassword = adminPassword
         configure(&configuration)
-        var logger = Logger(label: "ampere-test")
-        logger.logLevel = .warning
-        let system = try await CentralSystem.build(configuration, logger: logger, gracefulShutdownSignals: [])
+        let system: CentralSystem
+        do {
+            system = try await CentralSystem.build(configuration, logger: logger, gracefulShutdownSignals: [])
+        } catch {
+            await TestDatabases.remove(in: directory, logger: logger)
+            throw error
+        }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await system.run()
@@ -50,10 +57,12 @@ struct ServerHarness {
                 let result = try await body(harness)
                 await system.shutdown()
                 try await group.waitForAll()
+                await TestDatabases.remove(in: directory, logger: logger)
                 return result
             } catch {
                 await system.shutdown()
                 try? await group.waitForAll()
+                await TestDatabases.remove(in: directory, logger: logger)
                 throw error
             }
         }

@@ -18,8 +18,11 @@ import Testing
                     try await api.transactions(of: "SESSION-1").first { $0["meterStop"] as? Int != nil }
                         .map(TransactionView.init)
                 }
-                try await SimTestSupport.eventually("connector 1 available again") {
-                    chargePoint.status(ofConnector: 1) == "Available"
+                // The server's view, not the charge point's: the last StatusNotification must have been stored.
+                _ = try await SimTestSupport.eventuallyFound("connector 1 available again") {
+                    let connectors = try await api.send("GET", "/api/v1/charging-stations/SESSION-1")
+                        .object["connectors"] as? [[String: Any]]
+                    return connectors?.first { $0["connectorId"] as? Int == 1 && $0["status"] as? String == "Available" }
                 }
                 return transaction
             }

@@ -1,11 +1,13 @@
 import AmpereServer
+import AmpereTestSupport
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
 
-/// A real `CentralSystem` on a loopback port with a SQLite file, for the
-/// simulator's tests (after AmpereServerTests' `ServerHarness`).
+/// A real `CentralSystem` on a loopback port with a SQLite file (or a
+/// PostgreSQL database, see `TestDatabases`), for the simulator's tests
+/// (after AmpereServerTests' `ServerHarness`).
 struct SimTestServer: Sendable {
     let port: Int
     let directory: URL
@@ -23,7 +25,14 @@ struct SimTestServer: Sendable {
     ) async throws -> T {
         let directory = try makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        return try await withServer(in: directory, port: 0, configuring: configure, body)
+        do {
+            let result = try await withServer(in: directory, port: 0, configuring: configure, body)
+            await removeDatabase(in: directory)
+            return result
+        } catch {
+            await removeDatabase(in: directory)
+            throw error
+        }
     }
 
     /// Runs `body` against a server on `port` (0: any) keeping its database in
@@ -33,14 +42,14 @@ struct SimTestServer: Sendable {
         configuring configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (SimTestServer) async throws -> T
     ) async throws -> T {
+        var logger = Logger(label: "ampere-sim-test")
+        logger.logLevel = .critical
         var configuration = ServerConfiguration()
         configuration.port = port
-        configuration.database = directory.appendingPathComponent("ampere.sqlite").path
+        configuration.database = try await TestDatabases.location(in: directory, logger: logger)
         configuration.adminEmail = adminEmail
         configuration.adminPassword = adminPassword
         configure(&configuration)
-        var logger = Logger(label: "ampere-sim-test")
-        logger.logLevel = .critical
         let system = try await CentralSystem.build(configuration, logger: logger, gracefulShutdownSignals: [])
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
@@ -59,6 +68,11 @@ struct SimTestServer: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Drops the PostgreSQL database of a directory's servers, when the tests run on PostgreSQL.
+    static func removeDatabase(in directory: URL) async {
+        await TestDatabases.remove(in: directory, logger: Logger(label: "ampere-sim-test"))
     }
 
     static func makeDirectory() throws -> URL {

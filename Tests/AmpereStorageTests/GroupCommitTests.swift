@@ -5,40 +5,25 @@ import Testing
 
 @testable import AmpereStorage
 
-/// The SQLite writer: bursts share commits, a failing write fails alone.
+/// The group-committing writer on each backend: bursts share commits, a failing write fails alone.
 @Suite struct GroupCommitTests {
-    /// Opens a SQLite storage in a fresh directory, runs `body`, closes and removes it.
-    static func withSQLite(_ body: (SQLiteStorage) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ampere-group-commit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let sqlite = try await SQLiteStorage.open(
-            path: directory.appendingPathComponent("db.sqlite").path, logger: Logger(label: "test"))
-        do {
-            try await body(sqlite)
-        } catch {
-            try? await sqlite.close()
-            throw error
-        }
-        try await sqlite.close()
-    }
-
     /// Holds the writer until `count` writes are queued, then lets them go as one batch.
-    static func releaseWhenQueued(_ sqlite: SQLiteStorage, count: Int) async throws {
+    static func releaseWhenQueued(_ sqlite: OpenStorage, count: Int) async throws {
         let deadline = ContinuousClock.now + .seconds(10)
-        while sqlite.writer.queued < count {
-            try #require(ContinuousClock.now < deadline, "only \(sqlite.writer.queued) of \(count) writes queued")
+        while sqlite.database.writer.queued < count {
+            try #require(
+                ContinuousClock.now < deadline, "only \(sqlite.database.writer.queued) of \(count) writes queued")
             try await Task.sleep(for: .milliseconds(1))
         }
-        sqlite.writer.release()
+        sqlite.database.writer.release()
     }
 
-    @Test func concurrentWritesAllLandAndShareCommits() async throws {
-        try await Self.withSQLite { sqlite in
+    @Test(arguments: StorageBackend.all)
+    func concurrentWritesAllLandAndShareCommits(backend: StorageBackend) async throws {
+        try await backend.withStorage { sqlite in
             let storage = sqlite.storage
             for index in 0..<10 { _ = try await storage.stations.ensure("CP\(index)", at: Fixtures.date(0)) }
-            let before = sqlite.writeStatistics
+            let before = sqlite.statistics()!
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<500 {
                     group.addTask {
@@ -55,7 +40,7 @@ import Testing
                 }
                 try await group.waitForAll()
             }
-            let after = sqlite.writeStatistics
+            let after = sqlite.statistics()!
             #expect(after.writes - before.writes == 500)
             #expect(after.commits - before.commits < 500)
             let samples = try await storage.transactions.meterSamples(transactionId: 1, PageRequest(limit: 1000))
@@ -68,12 +53,13 @@ import Testing
         }
     }
 
-    @Test func aFailingWriteFailsOnlyItsCaller() async throws {
-        try await Self.withSQLite { sqlite in
+    @Test(arguments: StorageBackend.all)
+    func aFailingWriteFailsOnlyItsCaller(backend: StorageBackend) async throws {
+        try await backend.withStorage { sqlite in
             let storage = sqlite.storage
             _ = try await storage.stations.ensure("CP1", at: Fixtures.date(0))
-            let before = sqlite.writeStatistics
-            sqlite.writer.hold()
+            let before = sqlite.statistics()!
+            sqlite.database.writer.hold()
             async let released: Void = Self.releaseWhenQueued(sqlite, count: 21)
             let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
                 for index in 0..<21 {
@@ -100,19 +86,20 @@ import Testing
             }
             try await released
             #expect(outcomes.filter { !$0.value }.map(\.key) == [10])
-            let after = sqlite.writeStatistics
+            let after = sqlite.statistics()!
             #expect(after.writes - before.writes == 21)
             #expect(after.commits - before.commits == 1)
             #expect(try await storage.tags.tags(PageRequest()).total == 20)
         }
     }
 
-    @Test func aFailedWriteLeavesNoPartialEffects() async throws {
-        try await Self.withSQLite { sqlite in
-            sqlite.writer.hold()
+    @Test(arguments: StorageBackend.all)
+    func aFailedWriteLeavesNoPartialEffects(backend: StorageBackend) async throws {
+        try await backend.withStorage { sqlite in
+            sqlite.database.writer.hold()
             async let released: Void = Self.releaseWhenQueued(sqlite, count: 3)
             async let kept = sqlite.storage.settings.settingIfAbsent("before", "1")
-            async let failed: Void = sqlite.executeForTesting([
+            async let failed: Void = sqlite.database.executeForTesting([
                 "INSERT INTO settings (key, value) VALUES ('partial', 'a')",
                 "INSERT INTO settings (key, value) VALUES ('partial', 'b')",
             ])
@@ -134,21 +121,19 @@ import Testing
         }
     }
 
-    @Test func writesQueuedAtCloseAreStillAnswered() async throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ampere-group-commit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("db.sqlite").path
-        let sqlite = try await SQLiteStorage.open(path: path, logger: Logger(label: "test"))
-        sqlite.writer.hold()
-        async let written = sqlite.storage.tags.create(IdTag(idTag: "late", status: .accepted))
-        while sqlite.writer.queued < 1 { try await Task.sleep(for: .milliseconds(1)) }
-        try await sqlite.close()
-        #expect(try await written)
-        let reopened = try await SQLiteStorage.open(path: path, logger: Logger(label: "test"))
-        let tag = try await reopened.storage.tags.tag("LATE")
-        try await reopened.close()
-        #expect(tag?.idTag == "late")
+    @Test(arguments: StorageBackend.all)
+    func writesQueuedAtCloseAreStillAnswered(backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            let opened = try await database.open()
+            opened.database.writer.hold()
+            async let written = opened.storage.tags.create(IdTag(idTag: "late", status: .accepted))
+            while opened.database.writer.queued < 1 { try await Task.sleep(for: .milliseconds(1)) }
+            try await opened.close()
+            #expect(try await written)
+            let reopened = try await database.open()
+            let tag = try await reopened.storage.tags.tag("LATE")
+            try await reopened.close()
+            #expect(tag?.idTag == "late")
+        }
     }
 }

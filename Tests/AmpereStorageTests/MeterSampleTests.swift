@@ -82,4 +82,63 @@ import Testing
             #expect(page.items == Array(samples[2490..<2493]))
         }
     }
+
+    @Test(arguments: StorageBackend.all)
+    func pruningRemovesOnlyOldValuesOfEverySeries(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let transactions = opened.storage.transactions
+            let tx = try await transactions.start(Fixtures.start(), status: .accepted).id
+            // More series than one pruning write takes, so that the walk over them is exercised.
+            let many = (0..<70).flatMap { index in
+                [
+                    Fixtures.sample(station: "S\(index)", transaction: 1000 + index, at: 10, value: "1"),
+                    Fixtures.sample(station: "S\(index)", transaction: 1000 + index, at: 100, value: "2"),
+                ]
+            }
+            let mine = (0..<10).map { Fixtures.sample(transaction: tx, at: $0 * 20, value: "\($0 * 100)") }
+            let outside = (0..<4).map { Fixtures.sample(transaction: nil, at: $0 * 40, value: "\($0)") }
+            try await transactions.addMeterSamples(many + mine + outside)
+            let before = try #require(try await transactions.transaction(tx))
+
+            let removed = try await transactions.pruneMeterSamples(before: Fixtures.date(50))
+            // Per transaction series: 10 of the 70 others, 0,20,40 of mine; outside: 0 and 40.
+            #expect(removed == 70 + 3 + 2)
+            let kept = try await transactions.meterSamples(transactionId: tx, PageRequest())
+            #expect(kept.items == Array(mine.dropFirst(3)))
+            #expect(try await transactions.meterSamples(transactionId: 1005, PageRequest()).items.map(\.value) == ["2"])
+            // The transaction and its consumption stay as they were.
+            #expect(try await transactions.transaction(tx) == before)
+            #expect(try await transactions.pruneMeterSamples(before: Fixtures.date(50)) == 0)
+        }
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func latestValuesArePerConnectorTheNewestTimeInOrOutsideATransaction(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let transactions = opened.storage.transactions
+            #expect(try await transactions.latestMeterSamples(stationId: "CP1") == [])
+            let first = try await transactions.start(Fixtures.start(at: 0), status: .accepted).id
+            let second = try await transactions.start(Fixtures.start(at: 26), status: .accepted).id
+            let newest = [
+                Fixtures.sample(transaction: second, at: 30, value: "300"),
+                Fixtures.sample(transaction: second, at: 30, value: "7", measurand: "Power.Active.Import", unit: "kW"),
+            ]
+            let idle = [
+                Fixtures.sample(connector: 2, transaction: nil, at: 5, value: "5"),
+                Fixtures.sample(connector: 2, transaction: nil, at: 15, value: "15"),
+            ]
+            try await transactions.addMeterSamples(
+                [
+                    Fixtures.sample(transaction: first, at: 10, value: "100"),
+                    Fixtures.sample(transaction: first, at: 20, value: "200"),
+                    Fixtures.sample(transaction: nil, at: 25, value: "250"),
+                    Fixtures.sample(station: "CP2", transaction: nil, at: 99, value: "9"),
+                ] + newest + idle)
+            #expect(try await transactions.latestMeterSamples(stationId: "CP1") == newest + [idle[1]])
+            // Values outside a transaction that are newer win on their connector.
+            let later = Fixtures.sample(transaction: nil, at: 40, value: "400")
+            try await transactions.addMeterSamples([later])
+            #expect(try await transactions.latestMeterSamples(stationId: "CP1") == [later, idle[1]])
+        }
+    }
 }

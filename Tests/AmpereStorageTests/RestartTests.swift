@@ -10,9 +10,11 @@ import Testing
             let storage = before.storage
             _ = try await storage.stations.ensure("CP1", at: Fixtures.date(0))
             #expect(try await storage.tags.create(IdTag(idTag: "tag", status: .accepted)))
-            let started = try await storage.transactions.start(Fixtures.start(idTag: "tag"), status: .accepted)
+            var started = try await storage.transactions.start(Fixtures.start(idTag: "tag"), status: .accepted)
             let samples = (0..<10).map { Fixtures.sample(transaction: started.id, at: $0, value: "\($0)") }
             try await storage.transactions.addMeterSamples(samples)
+            started.consumption = TransactionConsumption(
+                energyRegisterWh: 9, lastSampleAt: Fixtures.date(9), lastValues: [MeterReading(samples[9])])
             #expect(try await storage.settings.settingIfAbsent("key", "value") == "value")
             try await before.close()
 

@@ -23,12 +23,14 @@ public struct Transaction: Sendable, Hashable {
     public var startStatus: AuthorizationStatus
     public var remoteStartId: Int?
     public var reservationId: Int?
+    /// What its meter values add up to so far.
+    public var consumption: TransactionConsumption
 
     public init(
         id: Int, stationId: String, connectorId: Int, evseId: Int? = nil, stationTransactionId: String? = nil,
         idTag: String, meterStart: Int?, meterStop: Int? = nil, startedAt: Date, stoppedAt: Date? = nil,
         stopReason: String? = nil, startStatus: AuthorizationStatus, remoteStartId: Int? = nil,
-        reservationId: Int? = nil
+        reservationId: Int? = nil, consumption: TransactionConsumption = TransactionConsumption()
     ) {
         self.id = id
         self.stationId = stationId
@@ -44,6 +46,7 @@ public struct Transaction: Sendable, Hashable {
         self.startStatus = startStatus
         self.remoteStartId = remoteStartId
         self.reservationId = reservationId
+        self.consumption = consumption
     }
 
     public var isActive: Bool { stoppedAt == nil }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Charging sessions and their meter values.
 public protocol TransactionRepository: Sendable {
     /// Records a start and assigns its id. A start equal to an earlier one
@@ -16,4 +18,10 @@ public protocol TransactionRepository: Sendable {
     func addMeterSamples(_ samples: [MeterSample]) async throws
     /// The sampled values of a transaction, oldest first.
     func meterSamples(transactionId: Int, _ page: PageRequest) async throws -> Page<MeterSample>
+    /// A station's newest sampled values: for each connector, those of the
+    /// latest time it reported, in or outside a transaction; by connector.
+    func latestMeterSamples(stationId: String) async throws -> [MeterSample]
+    /// Removes sampled values older than `cutoff` in small writes; returns how many.
+    /// Transactions and their consumption stay.
+    func pruneMeterSamples(before cutoff: Date) async throws -> Int
 }

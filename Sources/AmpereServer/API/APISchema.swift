@@ -5,7 +5,7 @@ import OCPPCore
 indirect enum APISchema: Sendable {
     case string(format: String? = nil, enumeration: [String]? = nil, description: String? = nil)
     case integer(description: String? = nil)
-    case number
+    case number(description: String? = nil)
     case boolean
     /// Properties in the order they are documented.
     case object([APISchemaProperty], required: [String] = [])
@@ -25,6 +25,11 @@ indirect enum APISchema: Sendable {
     }
 
     /// The schema as an OpenAPI 3.0 Schema Object.
+    private var isInteger: Bool {
+        if case .integer = self { return true }
+        return false
+    }
+
     var openAPI: JSONValue {
         switch self {
         case .string(let format, let enumeration, let description):
@@ -33,11 +38,10 @@ indirect enum APISchema: Sendable {
             if let enumeration { schema["enum"] = .array(enumeration.map(JSONValue.string)) }
             if let description { schema["description"] = .string(description) }
             return .object(schema)
-        case .integer(let description):
-            var schema: [String: JSONValue] = ["type": "integer"]
+        case .integer(let description), .number(let description):
+            var schema: [String: JSONValue] = ["type": self.isInteger ? "integer" : "number"]
             if let description { schema["description"] = .string(description) }
             return .object(schema)
-        case .number: return ["type": "number"]
         case .boolean: return ["type": "boolean"]
         case .object(let properties, let required):
             var members: [String: JSONValue] = [:]

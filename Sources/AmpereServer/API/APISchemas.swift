@@ -34,6 +34,9 @@ enum APISchemas {
         "IdTagUpdate": .object(Array(idTagProperties.dropFirst())),
         "Transaction": transaction,
         "MeterValue": meterValue,
+        "Consumption": consumption,
+        "MeterReading": meterReading,
+        "StationMeterValue": stationMeterValue,
     ]
 
     static let error = APISchema.object(
@@ -123,9 +126,42 @@ enum APISchemas {
             .init("stoppedAt", .nullable(timestamp)),
             .init("stopReason", .nullable(.string())),
             .init("remoteStartId", .nullable(.integer())),
+            .init("consumption", .ref("Consumption")),
         ], required: ["id", "chargingStationId", "connectorId", "idTag", "startedAt"])
 
-    static let meterValue = APISchema.object(
+    static let consumption = APISchema.object(
+        [
+            .init(
+                "energyRegisterWh",
+                .nullable(.number(description: "Highest Energy.Active.Import.Register of the main meter, Wh"))),
+            .init("energyWh", .nullable(.number(description: "energyRegisterWh − meterStart: delivered so far"))),
+            .init("maxPowerW", .nullable(.number(description: "Highest Power.Active.Import of the main meter, W"))),
+            .init("lastSampleAt", .nullable(timestamp)),
+            .init(
+                "durationSeconds",
+                .nullable(.number(description: "From the start to the stop, or to the newest sampled value while active"))),
+            .init("lastValues", .array(.ref("MeterReading"))),
+        ], required: ["lastValues"])
+
+    static let meterReading = APISchema.object(
+        [
+            .init("measurand", .string()),
+            .init("value", .string(description: "As the station sent it")),
+            .init("unit", .string()),
+            .init("context", .string()),
+            .init("phase", .nullable(.string())),
+            .init("location", .nullable(.string())),
+        ], required: ["measurand", "value", "unit", "context"])
+
+    static let stationMeterValue = APISchema.object(
+        [
+            .init("connectorId", .integer()),
+            .init("transactionId", .nullable(.integer(description: "null: sent outside a transaction"))),
+        ] + meterValueProperties, required: ["connectorId", "timestamp", "value", "measurand", "unit", "context"])
+
+    static let meterValue = APISchema.object(meterValueProperties, required: ["timestamp", "value", "measurand", "unit", "context"])
+
+    static let meterValueProperties: [APISchemaProperty] =
         [
             .init("timestamp", timestamp),
             .init("value", .string(description: "As the station sent it")),
@@ -135,5 +171,5 @@ enum APISchemas {
             .init("phase", .nullable(.string())),
             .init("location", .nullable(.string())),
             .init("format", .nullable(.string())),
-        ], required: ["timestamp", "value", "measurand", "unit", "context"])
+        ]
 }

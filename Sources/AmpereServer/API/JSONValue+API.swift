@@ -9,6 +9,12 @@ extension JSONValue {
     /// The integer, or null.
     static func integer(_ value: Int?) -> JSONValue { value.map { .number(Decimal($0)) } ?? .null }
 
+    /// The number as Swift prints it (the shortest text that reads back the same), or null.
+    static func double(_ value: Double?) -> JSONValue {
+        guard let value, value.isFinite, let decimal = Decimal(string: "\(value)") else { return .null }
+        return .number(decimal)
+    }
+
     /// The date as ISO 8601 UTC with milliseconds (`2025-01-02T03:04:05.678Z`), or null.
     static func timestamp(_ value: Date?) -> JSONValue { value.map { .string(OCPPDateTime.format($0)) } ?? .null }
 

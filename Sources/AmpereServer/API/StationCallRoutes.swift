@@ -11,7 +11,7 @@ struct StationCallRoutes {
     let services: APIServices
 
     static let timeoutParameter = APIQueryParameter(
-        name: "timeout", schema: .number,
+        name: "timeout", schema: .number(),
         description: "Seconds to wait for the station's answer (more than 0, at most 300; default 30)")
 
     var routes: [APIRoute] {

@@ -1,3 +1,4 @@
+import AmpereDomain
 import Hummingbird
 
 /// What a station reported over time: connector status history, events
@@ -26,6 +27,11 @@ struct StationLogRoutes {
                 summary: "A station's OCPP message log, newest first", query: APIQueryParameter.paging,
                 success: APISuccess(.ok, "A page of OCPP frames", .list(of: .ref("OCPPMessage"))),
                 errors: [.badRequest, .notFound], handler: messages),
+            APIRoute(
+                method: .get, path: "/charging-stations/{id}/meter-values/latest", operationId: "latestMeterValues",
+                summary: "A station's newest sampled values: per connector, those of the latest time it reported",
+                success: APISuccess(.ok, "The values, by connector", .list(of: .ref("StationMeterValue"))),
+                errors: [.notFound], handler: latestMeterValues),
         ]
     }
 
@@ -41,6 +47,12 @@ struct StationLogRoutes {
         let station = try await services.existingStation(try context.pathParameter("id"))
         return APIResponse.list(
             try await services.storage.events.events(stationId: station.id, kind: kind, page), \.apiView)
+    }
+
+    @Sendable func latestMeterValues(_ request: Request, _ context: AmpereRequestContext) async throws -> Response {
+        let station = try await services.existingStation(try context.pathParameter("id"))
+        let samples = try await services.storage.transactions.latestMeterSamples(stationId: station.id)
+        return APIResponse.list(Page(items: samples, total: samples.count), \.stationView)
     }
 
     @Sendable func messages(_ request: Request, _ context: AmpereRequestContext) async throws -> Response {

@@ -37,7 +37,8 @@ public final class CentralSystem: Sendable {
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]
     ) async throws -> CentralSystem {
         let now: @Sendable () -> Date = { Date() }
-        let database = try await SQLiteStorage.open(path: configuration.database, logger: logger)
+        let database = try await StorageLocation.open(configuration.database, logger: logger)
+        logger.info("database open", metadata: ["database": "\(StorageLocation.redacted(configuration.database))"])
         let storage = database.storage
         let passwords = PasswordHasher()
         try await AdminBootstrap.ensureAdmin(
@@ -104,6 +105,10 @@ public final class CentralSystem: Sendable {
                 services: [
                     .init(service: StorageService(database: database, logger: logger)),
                     .init(service: messageLog),
+                    .init(
+                        service: MeterValueRetention(
+                            transactions: storage.transactions, retentionDays: configuration.meterValueRetentionDays,
+                            logger: logger, now: now)),
                     .init(service: lastSeen),
                     .init(service: app),
                     .init(service: StationShutdownService(registry: registry, logger: logger)),

@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var maxFrameSize = 1 << 20
     /// Days the OCPP message log keeps frames.
     public var messageLogRetentionDays = 7
+    /// Days sampled meter values are kept; 0 keeps them for ever. Transactions and their consumption always stay.
+    public var meterValueRetentionDays = 0
     /// Secret for signing API tokens; generated once and stored when nil.
     public var jwtSecret: String?
     /// Lifetime of an API token.

@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// Keeps the database open while the server runs and closes it last, after
 /// everything that writes has stopped.
 struct StorageService: Service {
-    let database: SQLiteStorage
+    let database: any StorageDatabase
     let logger: Logger
 
     func run() async throws {

@@ -3,10 +3,36 @@ import SQLKit
 extension GroupCommitWriter {
     private static let savepoint = "batch_write"
 
-    /// Runs `batch` in one transaction and answers every write in it.
+    /// Runs `batch` in one transaction on one connection and answers every write in it.
     func commit(_ batch: [PendingWrite]) async {
         do {
-            try await begin()
+            try await source.withDatabase { database in await commit(batch, on: database) }
+        } catch {
+            // Only getting a connection can fail here: `commit(_:on:)` answers every write itself.
+            logger.error("no database connection for a write batch", metadata: ["error": "\(error)"])
+            record(writes: batch.count, committed: false)
+            for write in batch { write.fail(error) }
+        }
+    }
+
+    private func commit(_ batch: [PendingWrite], on database: any SQLDatabase) async {
+        func execute(_ sql: String) async throws { try await database.raw(SQLQueryString(sql)).run() }
+        func rollback() async {
+            do {
+                try await execute("ROLLBACK")
+            } catch {
+                // Expected when the driver already rolled back; anything else shows up on the next begin.
+                logger.debug("rollback", metadata: ["error": "\(error)"])
+            }
+        }
+        do {
+            // Clears a transaction a failed rollback may have left open, then tries once more.
+            do {
+                try await execute(traits.beginWrite)
+            } catch {
+                await rollback()
+                try await execute(traits.beginWrite)
+            }
         } catch {
             logger.error("cannot begin a write transaction", metadata: ["error": "\(error)"])
             record(writes: batch.count, committed: false)
@@ -53,28 +79,5 @@ extension GroupCommitWriter {
                 write.fail(batchFailure)
             }
         }
-    }
-
-    /// Begins a write transaction, first clearing one a failed rollback may have left open.
-    private func begin() async throws {
-        do {
-            try await execute(traits.beginWrite)
-        } catch {
-            await rollback()
-            try await execute(traits.beginWrite)
-        }
-    }
-
-    private func rollback() async {
-        do {
-            try await execute("ROLLBACK")
-        } catch {
-            // Expected when the driver already rolled back; anything else shows up on the next begin.
-            logger.debug("rollback", metadata: ["error": "\(error)"])
-        }
-    }
-
-    private func execute(_ sql: String) async throws {
-        try await database.raw(SQLQueryString(sql)).run()
     }
 }

@@ -13,7 +13,7 @@ final class GroupCommitWriter: Sendable {
     /// The most writes one transaction takes, so that a burst cannot hold the lock for long.
     static let maxBatch = 500
 
-    let database: any SQLDatabase
+    let source: any SQLConnectionSource
     let traits: SQLDialectTraits
     let logger: Logger
     private let state = Mutex(State())
@@ -27,8 +27,8 @@ final class GroupCommitWriter: Sendable {
         var statistics = WriteStatistics()
     }
 
-    init(database: any SQLDatabase, traits: SQLDialectTraits, logger: Logger) {
-        self.database = database
+    init(source: any SQLConnectionSource, traits: SQLDialectTraits, logger: Logger) {
+        self.source = source
         self.traits = traits
         self.logger = logger
         // One buffered wake-up is enough: the loop drains the whole queue each time it wakes.

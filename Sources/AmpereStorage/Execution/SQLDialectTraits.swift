@@ -1,17 +1,31 @@
 /// The few things outside the schema in which SQL dialects differ; the
 /// repositories' SQL itself is written once for all of them.
 struct SQLDialectTraits: Sendable {
-    /// Starts a write transaction that holds the write lock from its first statement.
+    /// Starts a write transaction (on SQLite, one that holds the write lock from its first statement).
     var beginWrite: String
     /// The most bound parameters one statement may carry.
     var maxBindParameters: Int
+    /// Serializes migrations between processes sharing the database; run first in each migration transaction.
+    var lockMigrations: String?
+    /// Column types of the schema: milliseconds since 1970 and other 64-bit integers;
+    var bigInteger: String
+    /// floating-point numbers;
+    var real: String
+    /// a row id the database assigns;
+    var rowKey: String
+    /// one it never assigns twice, even after the newest row is deleted;
+    var neverReusedRowKey: String
+    /// and what follows a table that is clustered by its primary key.
+    var withoutRowID: String
     /// Tells a driver's constraint violation from its other errors.
     var isConstraintViolation: @Sendable (any Error) -> Bool
 
     /// The error a caller sees: storage errors pass through, driver errors are wrapped.
     func storageError(_ error: any Error) -> StorageError {
         if let error = error as? StorageError { return error }
-        return StorageError(isConstraintViolation(error) ? .constraintViolation : .database, reason: "\(error)")
+        // `reflecting:`: PostgreSQL's errors keep the server's message out of their plain description.
+        return StorageError(
+            isConstraintViolation(error) ? .constraintViolation : .database, reason: String(reflecting: error))
     }
 
     /// How many rows of `columns` bound values a multi-row statement takes at most.

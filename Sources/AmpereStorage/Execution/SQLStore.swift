@@ -1,22 +1,22 @@
 import AmpereDomain
 import SQLKit
 
-/// Where the repositories run their SQL: reads on the read connection,
+/// Where the repositories run their SQL: reads on a read connection,
 /// writes through the group-committing writer. Nothing here is specific to
 /// one dialect.
 struct SQLStore: Sendable {
-    let reader: any SQLDatabase
+    let reader: any SQLConnectionSource
     let readGate: ReadGate
     let writer: GroupCommitWriter
 
     var traits: SQLDialectTraits { writer.traits }
 
-    /// Runs `body` on the read connection; it sees every write that returned before it started.
+    /// Runs `body` on a read connection; it sees every write that returned before it started.
     func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try readGate.enter()
         defer { readGate.leave() }
         do {
-            return try await body(reader)
+            return try await reader.withDatabase(body)
         } catch {
             throw traits.storageError(error)
         }

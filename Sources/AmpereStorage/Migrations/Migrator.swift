@@ -3,20 +3,26 @@ import Logging
 import SQLKit
 
 /// Brings a database's schema up to date with an ordered list of migrations.
+///
+/// Several processes may start at once on one database (the nodes of a
+/// cluster): each step runs in a write transaction that first takes the
+/// dialect's migration lock, and checks again under it whether it is needed.
 struct Migrator {
     let database: any SQLDatabase
     let traits: SQLDialectTraits
     let logger: Logger
 
     func migrate(_ migrations: [Migration]) async throws {
-        try await execute(
-            """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version INTEGER PRIMARY KEY NOT NULL,
-                name TEXT NOT NULL,
-                applied_at INTEGER NOT NULL
-            )
-            """)
+        try await inTransaction {
+            try await execute(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    applied_at \(traits.bigInteger) NOT NULL
+                )
+                """)
+        }
         let applied = try await appliedVersions()
         if let newest = applied.max(), let known = migrations.map(\.version).max(), newest > known {
             throw StorageError(
@@ -35,23 +41,28 @@ struct Migrator {
     }
 
     private func apply(_ migration: Migration) async throws {
-        try await execute(traits.beginWrite)
-        do {
-            // Another process may have applied it while this one waited for the write lock.
+        try await inTransaction {
+            // Another process may have applied it while this one waited for the lock.
             let done = try await database.raw(
                 "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)"
             ).first()
-            if done == nil {
-                for statement in migration.statements { try await execute(statement) }
-                try await database.raw(
-                    """
-                    INSERT INTO schema_migrations (version, name, applied_at)
-                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Millis.from(Date())))
-                    """
-                ).run()
-                logger.info(
-                    "applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
-            }
+            guard done == nil else { return }
+            for statement in migration.statements { try await execute(statement) }
+            try await database.raw(
+                """
+                INSERT INTO schema_migrations (version, name, applied_at)
+                VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Millis.from(Date())))
+                """
+            ).run()
+            logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+        }
+    }
+
+    private func inTransaction(_ body: () async throws -> Void) async throws {
+        try await execute(traits.beginWrite)
+        do {
+            if let lock = traits.lockMigrations { try await execute(lock) }
+            try await body()
             try await execute("COMMIT")
         } catch {
             try? await execute("ROLLBACK")

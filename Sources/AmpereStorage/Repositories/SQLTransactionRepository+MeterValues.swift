@@ -1,4 +1,5 @@
 import AmpereDomain
+import Foundation
 import SQLKit
 
 extension SQLTransactionRepository {
@@ -6,6 +7,7 @@ extension SQLTransactionRepository {
         guard !samples.isEmpty else { return }
         let known = meterKeys.snapshot
         let rowsPerStatement = store.traits.rowsPerStatement(columns: 4)
+        let summaries = try Self.consumptionUpdates(samples)
         let learned = try await store.write { db in
             var resolver = MeterKeyResolver(known: known)
             var rows: [SQLQueryString] = []
@@ -24,10 +26,50 @@ extension SQLTransactionRepository {
                         + chunk.joined(separator: ", ") + " ON CONFLICT DO NOTHING"
                 ).run()
             }
+            for update in summaries { try await db.raw(update).run() }
             return resolver.learned
         }
         // Only now are the ids committed.
         meterKeys.learn(learned)
+    }
+
+    /// One UPDATE per transaction that folds a batch's contribution into its
+    /// consumption columns. Each column only moves forward (the highest
+    /// reading, the newest time), so a resent or late batch changes nothing
+    /// it should not, in any order.
+    static func consumptionUpdates(_ samples: [MeterSample]) throws -> [SQLQueryString] {
+        try TransactionConsumption.contributions(of: samples).sorted { $0.key < $1.key }.map { id, part in
+            var sets: [SQLQueryString] = []
+            if let energy = part.energyRegisterWh {
+                sets.append(
+                    """
+                    energy_register_wh = CASE WHEN energy_register_wh IS NULL OR energy_register_wh < \(bind: energy)
+                        THEN \(bind: energy) ELSE energy_register_wh END
+                    """)
+            }
+            if let power = part.maxPowerW {
+                sets.append(
+                    """
+                    max_power_w = CASE WHEN max_power_w IS NULL OR max_power_w < \(bind: power)
+                        THEN \(bind: power) ELSE max_power_w END
+                    """)
+            }
+            if let at = part.lastSampleAt.map(Millis.from) {
+                // Both expressions read the row as it was before this UPDATE.
+                let values = try MeterReadingsColumn.encode(part.lastValues)
+                sets.append(
+                    """
+                    last_values = CASE WHEN last_sample_at IS NULL OR last_sample_at <= \(bind: at)
+                        THEN \(bind: values) ELSE last_values END
+                    """)
+                sets.append(
+                    """
+                    last_sample_at = CASE WHEN last_sample_at IS NULL OR last_sample_at < \(bind: at)
+                        THEN \(bind: at) ELSE last_sample_at END
+                    """)
+            }
+            return "UPDATE transactions SET " + sets.joined(separator: ", ") + " WHERE id = \(bind: id)"
+        }
     }
 
     /// Oldest first; values of the same time in the order their kinds were first stored.
@@ -50,13 +92,99 @@ extension SQLTransactionRepository {
                 """,
             page
         ) { row in
-            MeterSample(
-                stationId: try row.value("station_id"), connectorId: try row.value("connector_id"),
-                transactionId: transactionId, timestamp: try row.date("ts"), value: try row.value("value"),
-                measurand: try row.value("measurand"), unit: try row.value("unit"),
-                context: try row.value("context"), phase: Self.absentIfEmpty(try row.value("phase")),
-                location: Self.absentIfEmpty(try row.value("location")),
-                format: Self.absentIfEmpty(try row.value("format")))
+            try Self.sample(
+                row, stationId: try row.value("station_id"), connectorId: try row.value("connector_id"),
+                transactionId: transactionId, timestamp: try row.date("ts"))
+        }
+    }
+
+    /// Reads only keys: the station's series through `meter_series_station`,
+    /// then each candidate series' newest time and values through the primary key.
+    func latestMeterSamples(stationId: String) async throws -> [MeterSample] {
+        try await store.read { db in
+            // Per connector: its newest transaction's series and its series outside transactions.
+            let candidates = try await db.raw(
+                """
+                SELECT id, connector_id, transaction_id FROM meter_series
+                WHERE station_id = \(bind: stationId) AND (transaction_id = 0 OR id IN (
+                    SELECT MAX(id) FROM meter_series
+                    WHERE station_id = \(bind: stationId) AND transaction_id > 0 GROUP BY connector_id))
+                """
+            ).all().map {
+                (
+                    series: try $0.value("id", as: Int.self), connector: try $0.value("connector_id", as: Int.self),
+                    transaction: try $0.value("transaction_id", as: Int.self)
+                )
+            }
+            var newest: [Int: (series: Int, transaction: Int, ts: Int)] = [:]
+            for candidate in candidates {
+                let row = try await db.raw(
+                    "SELECT MAX(ts) AS ts FROM meter_values WHERE series = \(bind: candidate.series)"
+                ).first()
+                guard let ts = try row?.value("ts", as: Int?.self) else { continue }
+                if let best = newest[candidate.connector], best.ts >= ts { continue }
+                newest[candidate.connector] = (candidate.series, candidate.transaction, ts)
+            }
+            var samples: [MeterSample] = []
+            for (connector, pick) in newest.sorted(by: { $0.key < $1.key }) {
+                let rows = try await db.raw(
+                    """
+                    SELECT v.value, k.measurand, k.unit, k.context, k.phase, k.location, k.format
+                    FROM meter_values v JOIN meter_kinds k ON k.id = v.kind
+                    WHERE v.series = \(bind: pick.series) AND v.ts = \(bind: pick.ts)
+                    ORDER BY v.kind
+                    """
+                ).all()
+                for row in rows {
+                    samples.append(
+                        try Self.sample(
+                            row, stationId: stationId, connectorId: connector,
+                            transactionId: pick.transaction > 0 ? pick.transaction : nil, timestamp: Millis.date(pick.ts)))
+                }
+            }
+            return samples
+        }
+    }
+
+    /// A `meter_values` row joined with its kind.
+    static func sample(
+        _ row: any SQLRow, stationId: String, connectorId: Int, transactionId: Int?, timestamp: Date
+    ) throws -> MeterSample {
+        MeterSample(
+            stationId: stationId, connectorId: connectorId, transactionId: transactionId, timestamp: timestamp,
+            value: try row.value("value"), measurand: try row.value("measurand"), unit: try row.value("unit"),
+            context: try row.value("context"), phase: absentIfEmpty(try row.value("phase")),
+            location: absentIfEmpty(try row.value("location")), format: absentIfEmpty(try row.value("format")))
+    }
+
+    /// Series handled per write: each is a range of the primary key, so a write stays short.
+    static let pruneSeriesBatch = 50
+
+    /// Walks the series in id order, deleting each one's values before `cutoff`
+    /// by its primary-key range (no index on time alone: it would cost every
+    /// stored value bytes for a job that runs once an hour).
+    func pruneMeterSamples(before cutoff: Date) async throws -> Int {
+        let cutoff = Millis.from(cutoff)
+        var after = -1
+        var total = 0
+        while true {
+            let series = try await store.read { db in
+                try await db.raw(
+                    """
+                    SELECT id FROM meter_series WHERE id > \(bind: after) ORDER BY id LIMIT \(bind: Self.pruneSeriesBatch)
+                    """
+                ).all().map { try $0.value("id", as: Int.self) }
+            }
+            guard let last = series.last else { return total }
+            after = last
+            let list = SQLQueryString(series.map(String.init).joined(separator: ", "))
+            total += try await store.write { db in
+                let old: SQLQueryString = "series IN (" + list + ") AND ts < \(bind: cutoff)"
+                let count = try await db.raw("SELECT COUNT(*) AS n FROM meter_values WHERE " + old).first()?
+                    .value("n", as: Int.self) ?? 0
+                if count > 0 { try await db.raw("DELETE FROM meter_values WHERE " + old).run() }
+                return count
+            }
         }
     }
 

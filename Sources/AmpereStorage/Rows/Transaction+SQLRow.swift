@@ -1,4 +1,5 @@
 import AmpereDomain
+import Foundation
 import SQLKit
 
 extension Transaction {
@@ -18,6 +19,28 @@ extension Transaction {
             stopReason: try row.value("stop_reason"),
             startStatus: try row.rawValue("start_status", as: AuthorizationStatus.self),
             remoteStartId: try row.value("remote_start_id"),
-            reservationId: try row.value("reservation_id"))
+            reservationId: try row.value("reservation_id"),
+            consumption: TransactionConsumption(
+                energyRegisterWh: try row.value("energy_register_wh"), maxPowerW: try row.value("max_power_w"),
+                lastSampleAt: try row.optionalDate("last_sample_at"),
+                lastValues: try MeterReadingsColumn.decode(try row.value("last_values"))))
+    }
+}
+
+/// A transaction's newest sampled values, stored as a JSON array.
+enum MeterReadingsColumn {
+    static func encode(_ readings: [MeterReading]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(readings), as: UTF8.self)
+    }
+
+    static func decode(_ text: String?) throws -> [MeterReading] {
+        guard let text else { return [] }
+        do {
+            return try JSONDecoder().decode([MeterReading].self, from: Data(text.utf8))
+        } catch {
+            throw StorageError(.unexpectedData, reason: "last_values is not a JSON array of readings: \(error)")
+        }
     }
 }

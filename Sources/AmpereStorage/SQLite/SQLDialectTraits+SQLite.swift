@@ -6,6 +6,14 @@ extension SQLDialectTraits {
         beginWrite: "BEGIN IMMEDIATE",
         // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
         maxBindParameters: 32766,
+        // BEGIN IMMEDIATE already excludes every other writer.
+        lockMigrations: nil,
+        bigInteger: "INTEGER",
+        real: "REAL",
+        // An alias of the rowid: no separate key index.
+        rowKey: "INTEGER PRIMARY KEY",
+        neverReusedRowKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
+        withoutRowID: " WITHOUT ROWID",
         isConstraintViolation: { error in
             guard let error = error as? SQLiteError else { return false }
             switch error.reason {

@@ -1,7 +1,6 @@
 import AmpereDomain
 import Logging
 import SQLiteKit
-import Synchronization
 
 /// Every repository on one SQLite file.
 ///
@@ -9,16 +8,15 @@ import Synchronization
 /// (WAL, `synchronous=NORMAL`: committed data survives a killed process);
 /// reads go through a second connection and run beside the writes.
 /// Call `close()` when done: it answers the queued writes and then closes.
-public final class SQLiteStorage: Sendable {
+public final class SQLiteStorage: StorageDatabase {
     /// The repositories, for whatever needs storage.
     public let storage: Storage
-    let writer: GroupCommitWriter
-    private let readGate: ReadGate
+    private let lifecycle: StoreLifecycle
     private let writerConnection: SQLiteConnection
     private let readerConnection: SQLiteConnection
-    private let writerLoop: Task<Void, Never>
-    private let closed = Mutex(false)
     private let logger: Logger
+
+    var writer: GroupCommitWriter { lifecycle.writer }
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Parameter path: a file path; WAL mode needs a real file, not `:memory:`.
@@ -30,10 +28,11 @@ public final class SQLiteStorage: Sendable {
             do {
                 let writerDatabase = writerConnection.sql(queryLogLevel: .trace)
                 try await Migrator(database: writerDatabase, traits: traits, logger: logger)
-                    .migrate(SQLiteSchema.migrations)
+                    .migrate(Schema.migrations(traits))
                 let readerConnection = try await SQLiteConnection.openConfigured(
                     path: path, readOnly: true, logger: logger)
-                let writer = GroupCommitWriter(database: writerDatabase, traits: traits, logger: logger)
+                let writer = GroupCommitWriter(
+                    source: SingleConnectionSource(database: writerDatabase), traits: traits, logger: logger)
                 return SQLiteStorage(
                     writer: writer, writerConnection: writerConnection, readerConnection: readerConnection,
                     logger: logger)
@@ -50,16 +49,14 @@ public final class SQLiteStorage: Sendable {
         writer: GroupCommitWriter, writerConnection: SQLiteConnection, readerConnection: SQLiteConnection,
         logger: Logger
     ) {
-        self.writer = writer
+        lifecycle = StoreLifecycle(writer: writer)
         self.writerConnection = writerConnection
         self.readerConnection = readerConnection
         self.logger = logger
-        let readGate = ReadGate()
-        self.readGate = readGate
-        let store = SQLStore(reader: readerConnection.sql(queryLogLevel: .trace), readGate: readGate, writer: writer)
+        let store = SQLStore(
+            reader: SingleConnectionSource(database: readerConnection.sql(queryLogLevel: .trace)),
+            readGate: lifecycle.readGate, writer: writer)
         storage = Storage.sql(store)
-        // Owned by this object: close() ends it and waits for it.
-        writerLoop = Task { await writer.run() }
     }
 
     /// How many writes reached the database and in how many commits.
@@ -68,14 +65,7 @@ public final class SQLiteStorage: Sendable {
     /// Answers every queued write, waits for running reads, and closes the database.
     /// Later calls to the repositories throw `StorageError.closed`.
     public func close() async throws {
-        let first = closed.withLock { closed in
-            defer { closed = true }
-            return !closed
-        }
-        guard first else { return }
-        writer.finish()
-        await writerLoop.value
-        await readGate.close()
+        guard await lifecycle.drain() else { return }
         // Lets SQLite refresh the statistics its query planner uses, as its documentation advises at close.
         try? await writerConnection.sql().raw("PRAGMA optimize").run()
         var failure: (any Error)?

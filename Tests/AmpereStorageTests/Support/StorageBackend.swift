@@ -13,8 +13,16 @@ struct StorageBackend: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    /// Every backend available here; a PostgreSQL one joins when it exists.
-    static let all: [StorageBackend] = [.sqlite]
+    /// Every backend available here: SQLite always; PostgreSQL when
+    /// `AMPERE_TEST_POSTGRES_URL` names a server (the README's test command starts one).
+    static let all: [StorageBackend] = [.sqlite] + (postgresServerURL.map { [.postgres(serverURL: $0)] } ?? [])
+
+    static let postgresServerURL: String? = {
+        guard let url = ProcessInfo.processInfo.environment["AMPERE_TEST_POSTGRES_URL"], !url.isEmpty else {
+            return nil
+        }
+        return url
+    }()
 }
 
 extension StorageBackend {
@@ -24,14 +32,26 @@ extension StorageBackend {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("ampere.sqlite").path
         return TestDatabase(
-            open: {
-                let sqlite = try await SQLiteStorage.open(path: path, logger: Logger(label: "ampere.storage.tests"))
-                return OpenStorage(
-                    storage: sqlite.storage, close: { try await sqlite.close() },
-                    statistics: { sqlite.writeStatistics })
-            },
+            open: { OpenStorage(database: try await SQLiteStorage.open(path: path, logger: Self.logger)) },
             destroy: { try FileManager.default.removeItem(at: directory) })
     }
+
+    /// A database of its own on the server, dropped afterwards.
+    static func postgres(serverURL: String) -> StorageBackend {
+        StorageBackend(name: "PostgreSQL") {
+            let name = "ampere_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let url = try await PostgresDatabases.create(serverURL: serverURL, name: name, logger: Self.logger)
+            return TestDatabase(
+                open: { OpenStorage(database: try await PostgresStorage.open(url: url, logger: Self.logger)) },
+                destroy: { try await PostgresDatabases.drop(serverURL: serverURL, name: name, logger: Self.logger) })
+        }
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "ampere.storage.tests")
+        logger.logLevel = .warning
+        return logger
+    }()
 
     /// Runs `body` on a fresh database and removes the database afterwards.
     func withDatabase(_ body: (TestDatabase) async throws -> Void) async throws {
@@ -45,17 +65,17 @@ extension StorageBackend {
         try await database.destroy()
     }
 
-    /// Runs `body` on a fresh, opened database, then closes and removes it.
+    /// Runs `body` on a fresh database, opened; closes and removes it afterwards.
     func withStorage(_ body: (OpenStorage) async throws -> Void) async throws {
         try await withDatabase { database in
-            let opened = try await database.open()
+            let open = try await database.open()
             do {
-                try await body(opened)
+                try await body(open)
             } catch {
-                try? await opened.close()
+                try? await open.close()
                 throw error
             }
-            try await opened.close()
+            try await open.close()
         }
     }
 }

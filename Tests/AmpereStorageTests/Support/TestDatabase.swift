@@ -1,5 +1,6 @@
 import AmpereDomain
-import AmpereStorage
+
+@testable import AmpereStorage
 
 /// A fresh database that can be opened, closed and opened again.
 struct TestDatabase: Sendable {
@@ -10,8 +11,9 @@ struct TestDatabase: Sendable {
 
 /// One opening of a `TestDatabase`.
 struct OpenStorage: Sendable {
-    var storage: Storage
-    var close: @Sendable () async throws -> Void
-    /// Present on backends with a group-committing writer.
-    var statistics: @Sendable () -> WriteStatistics?
+    let database: any GroupCommitted
+
+    var storage: Storage { database.storage }
+    func close() async throws { try await database.close() }
+    func statistics() -> WriteStatistics? { database.writeStatistics }
 }

@@ -1,7 +1,15 @@
 import SQLKit
 
+/// A database whose writes go through a `GroupCommitWriter`: every one Ampere has.
+protocol GroupCommitted: StorageDatabase {
+    var writer: GroupCommitWriter { get }
+}
+
+extension SQLiteStorage: GroupCommitted {}
+extension PostgresStorage: GroupCommitted {}
+
 // White-box access for the storage tests (through `@testable import`); not part of the API.
-extension SQLiteStorage {
+extension GroupCommitted {
     /// The migration versions recorded in the database.
     func appliedMigrations() async throws -> [Int] {
         try await writer.write { db in
@@ -20,7 +28,9 @@ extension SQLiteStorage {
             throw writer.traits.storageError(error)
         }
     }
+}
 
+extension SQLiteStorage {
     /// The database's size in bytes (what the file holds once the WAL is checkpointed).
     func databaseSize() async throws -> Int {
         try await writer.write { db in

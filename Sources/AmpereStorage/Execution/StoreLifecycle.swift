@@ -1,0 +1,30 @@
+import Synchronization
+
+/// What every storage starts when it opens and stops first when it closes:
+/// the writer loop and the gate of its reads.
+final class StoreLifecycle: Sendable {
+    let writer: GroupCommitWriter
+    let readGate = ReadGate()
+    private let writerLoop: Task<Void, Never>
+    private let closed = Mutex(false)
+
+    /// Starts `writer`'s loop; owned by this object, `drain()` ends it.
+    init(writer: GroupCommitWriter) {
+        self.writer = writer
+        writerLoop = Task { await writer.run() }
+    }
+
+    /// Answers every queued write and waits for the running reads; false
+    /// when an earlier call already did, so that closing twice is harmless.
+    func drain() async -> Bool {
+        let first = closed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        guard first else { return false }
+        writer.finish()
+        await writerLoop.value
+        await readGate.close()
+        return true
+    }
+}

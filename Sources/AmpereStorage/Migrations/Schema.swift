@@ -1,0 +1,195 @@
+/// Ampere's schema, as its history of migrations, written once for every
+/// dialect: `SQLDialectTraits` fills in the few column types that differ.
+///
+/// Times are 64-bit milliseconds since 1970 UTC. Meter values are the bulk
+/// of the data and are kept compact: a sampled value is a row of four small
+/// columns keyed by (series, ts, kind) (a WITHOUT ROWID table on SQLite), its
+/// description interned in `meter_kinds` and its station, connector and
+/// transaction in `meter_series`.
+///
+/// A released migration is never edited: a change is a new one at the end.
+enum Schema {
+    static func migrations(_ d: SQLDialectTraits) -> [Migration] { [initial(d), consumption(d)] }
+
+    static func initial(_ d: SQLDialectTraits) -> Migration {
+        Migration(
+            version: 1, name: "initial",
+            statements: [
+                """
+                CREATE TABLE stations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    vendor TEXT,
+                    model TEXT,
+                    serial_number TEXT,
+                    firmware_version TEXT,
+                    boot_details TEXT NOT NULL DEFAULT '{}',
+                    ocpp_version TEXT,
+                    registration_status TEXT NOT NULL,
+                    password_hash TEXT,
+                    last_seen \(d.bigInteger),
+                    last_boot_at \(d.bigInteger),
+                    created_at \(d.bigInteger) NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE connector_status (
+                    station_id TEXT NOT NULL REFERENCES stations (id) ON DELETE CASCADE,
+                    connector_id INTEGER NOT NULL,
+                    evse_id INTEGER,
+                    status TEXT NOT NULL,
+                    error_code TEXT,
+                    info TEXT,
+                    vendor_id TEXT,
+                    vendor_error_code TEXT,
+                    reported_at \(d.bigInteger),
+                    updated_at \(d.bigInteger) NOT NULL,
+                    PRIMARY KEY (station_id, connector_id)
+                )\(d.withoutRowID)
+                """,
+                """
+                CREATE TABLE connector_status_history (
+                    id \(d.rowKey),
+                    station_id TEXT NOT NULL REFERENCES stations (id) ON DELETE CASCADE,
+                    connector_id INTEGER NOT NULL,
+                    evse_id INTEGER,
+                    status TEXT NOT NULL,
+                    error_code TEXT,
+                    info TEXT,
+                    vendor_id TEXT,
+                    vendor_error_code TEXT,
+                    reported_at \(d.bigInteger),
+                    updated_at \(d.bigInteger) NOT NULL
+                )
+                """,
+                "CREATE INDEX connector_status_history_station ON connector_status_history (station_id, id)",
+                """
+                CREATE TABLE id_tags (
+                    id_tag_norm TEXT PRIMARY KEY NOT NULL,
+                    id_tag TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    expiry_date \(d.bigInteger),
+                    parent_id_tag TEXT,
+                    user_id TEXT
+                )\(d.withoutRowID)
+                """,
+                // A transaction id is never handed out twice (on any node), even after the newest row is deleted.
+                """
+                CREATE TABLE transactions (
+                    id \(d.neverReusedRowKey),
+                    station_id TEXT NOT NULL,
+                    connector_id INTEGER NOT NULL,
+                    evse_id INTEGER,
+                    station_tx_id TEXT,
+                    id_tag TEXT NOT NULL,
+                    id_tag_norm TEXT NOT NULL,
+                    meter_start \(d.bigInteger),
+                    meter_stop \(d.bigInteger),
+                    started_at \(d.bigInteger) NOT NULL,
+                    stopped_at \(d.bigInteger),
+                    stop_reason TEXT,
+                    start_status TEXT NOT NULL,
+                    remote_start_id \(d.bigInteger),
+                    reservation_id \(d.bigInteger)
+                )
+                """,
+                // A resent 1.6 StartTransaction, on whichever node, hits this index and gets the transaction it started.
+                """
+                CREATE UNIQUE INDEX transactions_start
+                ON transactions (station_id, connector_id, id_tag_norm, started_at, meter_start)
+                """,
+                "CREATE INDEX transactions_active_tag ON transactions (id_tag_norm) WHERE stopped_at IS NULL",
+                "CREATE INDEX transactions_station ON transactions (station_id, id)",
+                """
+                CREATE INDEX transactions_station_tx ON transactions (station_tx_id)
+                WHERE station_tx_id IS NOT NULL
+                """,
+                // Absent optional fields are '' rather than NULL so that UNIQUE sees them as equal.
+                """
+                CREATE TABLE meter_kinds (
+                    id \(d.rowKey),
+                    measurand TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    context TEXT NOT NULL,
+                    phase TEXT NOT NULL,
+                    location TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    UNIQUE (measurand, unit, context, phase, location, format)
+                )
+                """,
+                // transaction_id 0: values sent outside a transaction (the central system's ids start at 1).
+                """
+                CREATE TABLE meter_series (
+                    id \(d.rowKey),
+                    station_id TEXT NOT NULL,
+                    connector_id INTEGER NOT NULL,
+                    transaction_id \(d.bigInteger) NOT NULL,
+                    UNIQUE (station_id, connector_id, transaction_id)
+                )
+                """,
+                "CREATE INDEX meter_series_transaction ON meter_series (transaction_id)",
+                // The key makes a resent sampled value a no-op (INSERT … ON CONFLICT DO NOTHING).
+                """
+                CREATE TABLE meter_values (
+                    series \(d.bigInteger) NOT NULL,
+                    ts \(d.bigInteger) NOT NULL,
+                    kind INTEGER NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (series, ts, kind)
+                )\(d.withoutRowID)
+                """,
+                """
+                CREATE TABLE ocpp_messages (
+                    id \(d.rowKey),
+                    station_id TEXT NOT NULL,
+                    direction TEXT NOT NULL,
+                    message_type INTEGER NOT NULL,
+                    message_id TEXT NOT NULL,
+                    action TEXT,
+                    frame TEXT NOT NULL,
+                    at \(d.bigInteger) NOT NULL
+                )
+                """,
+                "CREATE INDEX ocpp_messages_station ON ocpp_messages (station_id, id)",
+                "CREATE INDEX ocpp_messages_at ON ocpp_messages (at)",
+                """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    email_norm TEXT NOT NULL UNIQUE,
+                    email TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    created_at \(d.bigInteger) NOT NULL
+                )
+                """,
+                "CREATE TABLE settings (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)\(d.withoutRowID)",
+                """
+                CREATE TABLE station_events (
+                    id \(d.rowKey),
+                    station_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    at \(d.bigInteger) NOT NULL
+                )
+                """,
+                "CREATE INDEX station_events_station ON station_events (station_id, id)",
+            ])
+    }
+
+    /// Each transaction's consumption, kept up to date as meter values arrive
+    /// (so that lists never scan meter values), and the index that finds a
+    /// station's newest values.
+    static func consumption(_ d: SQLDialectTraits) -> Migration {
+        Migration(
+            version: 2, name: "consumption",
+            statements: [
+                // The highest Energy.Active.Import.Register reading of the main meter, in Wh.
+                "ALTER TABLE transactions ADD COLUMN energy_register_wh \(d.real)",
+                // The highest Power.Active.Import reading of the main meter, in W.
+                "ALTER TABLE transactions ADD COLUMN max_power_w \(d.real)",
+                "ALTER TABLE transactions ADD COLUMN last_sample_at \(d.bigInteger)",
+                // The sampled values of that newest time, as a JSON array.
+                "ALTER TABLE transactions ADD COLUMN last_values TEXT",
+                "CREATE INDEX meter_series_station ON meter_series (station_id, connector_id, id)",
+            ])
+    }
+}

@@ -1,0 +1,77 @@
+import AmpereDomain
+import Logging
+import PostgresKit
+import PostgresNIO
+import SQLKit
+
+/// Every repository on one PostgreSQL database, through a connection pool.
+///
+/// The same repository SQL as on SQLite. Writes of this process still go
+/// through one group-committing writer, which takes a pooled connection per
+/// batch: a batch is one transaction, so many charge points share a commit.
+/// Reads lease their own connections and run in parallel. Several processes
+/// (the nodes of a cluster) may share the database: every write that must be
+/// unique across them relies on a unique index, not on this process.
+public final class PostgresStorage: StorageDatabase {
+    public let storage: Storage
+    let client: PostgresClient
+    private let lifecycle: StoreLifecycle
+    private let clientTask: Task<Void, Never>
+
+    var writer: GroupCommitWriter { lifecycle.writer }
+
+    /// Connects to the database `url` names and brings its schema up to date.
+    ///
+    /// Fails at once with a `StorageError` when the server cannot be reached
+    /// or refuses the credentials, rather than waiting in the pool.
+    public static func open(url: String, logger: Logger) async throws -> PostgresStorage {
+        let traits = SQLDialectTraits.postgres
+        let location = try PostgresLocation(url: url)
+        do {
+            // A first connection of its own: a clear error now, and the migrations on one session.
+            let connection = try await PostgresConnection.connect(
+                configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            do {
+                try await Migrator(database: connection.sql(queryLogLevel: .trace), traits: traits, logger: logger)
+                    .migrate(Schema.migrations(traits))
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try await connection.close()
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(
+                .database, reason: "PostgreSQL at \(location.description): \(traits.storageError(error).reason)")
+        }
+        let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
+        return PostgresStorage(client: client, logger: logger)
+    }
+
+    private init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        // Owned by this object: close() ends it and waits for it.
+        clientTask = Task { await client.run() }
+        let source = PostgresPoolSource(client: client)
+        lifecycle = StoreLifecycle(writer: GroupCommitWriter(source: source, traits: .postgres, logger: logger))
+        storage = Storage.sql(SQLStore(reader: source, readGate: lifecycle.readGate, writer: lifecycle.writer))
+    }
+
+    public var writeStatistics: WriteStatistics { writer.statistics }
+
+    public func close() async throws {
+        guard await lifecycle.drain() else { return }
+        clientTask.cancel()
+        await clientTask.value
+    }
+}
+
+/// Leases a pooled connection for each unit of work.
+struct PostgresPoolSource: SQLConnectionSource {
+    let client: PostgresClient
+
+    func withDatabase<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
+    }
+}
