@@ -27,6 +27,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         help: "Days sampled meter values are kept, 0 = for ever (AMPERE_METER_VALUE_RETENTION_DAYS, default 0).")
     var meterValueRetentionDays: Int?
+    @Option(
+        help: """
+            This node's name in a cluster sharing a PostgreSQL database: lowercase letters, digits and _, \
+            at most 40 (AMPERE_NODE_ID, default random).
+            """)
+    var nodeId: String?
     @Option(help: "trace, debug, info, notice, warning, error (AMPERE_LOG_LEVEL, default info).") var logLevel: String?
 
     func run() async throws {
@@ -62,6 +68,13 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.meterValueRetentionDays =
             try value(meterValueRetentionDays, "AMPERE_METER_VALUE_RETENTION_DAYS", Int.init)
             ?? configuration.meterValueRetentionDays
+        if let nodeId = try value(nodeId, "AMPERE_NODE_ID", { $0 }) {
+            let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789_")
+            guard (1...40).contains(nodeId.count), nodeId.allSatisfy(allowed.contains) else {
+                throw ValidationError("--node-id takes 1 to 40 lowercase letters, digits and _")
+            }
+            configuration.nodeId = nodeId
+        }
         configuration.jwtSecret = environment["AMPERE_JWT_SECRET"]
         configuration.adminEmail = environment["AMPERE_ADMIN_EMAIL"]
         configuration.adminPassword = environment["AMPERE_ADMIN_PASSWORD"]

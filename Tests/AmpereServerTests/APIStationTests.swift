@@ -18,7 +18,7 @@ struct APIStationTests {
             #expect(view.json == created.json)
             let keys: Set<String> = [
                 "id", "vendor", "model", "serialNumber", "firmwareVersion", "ocppVersion", "connected", "lastSeen",
-                "registrationStatus", "connectors", "hasPassword", "createdAt",
+                "registrationStatus", "connectors", "hasPassword", "createdAt", "node",
             ]
             #expect(view.json.objectKeys == keys)
             #expect(view.json["vendor"] == .null)

@@ -62,6 +62,7 @@ enum APISchemas {
             .init("firmwareVersion", .nullable(.string())),
             .init("ocppVersion", .nullable(.string(enumeration: ["1.6", "2.0.1"]))),
             .init("connected", .boolean),
+            .init("node", .nullable(.string(description: "The cluster node holding its connection (PostgreSQL clusters)"))),
             .init("lastSeen", .nullable(timestamp)),
             .init("registrationStatus", .string(enumeration: RegistrationStatus.allCases.map(\.rawValue))),
             .init("hasPassword", .boolean),

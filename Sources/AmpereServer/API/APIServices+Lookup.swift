@@ -18,6 +18,7 @@ extension APIServices {
             station.lastSeen = seen
         }
         let connectors = try await storage.stations.connectors(of: station.id)
-        return station.apiView(connected: stations.isConnected(station.id), connectors: connectors)
+        return station.apiView(
+            connected: stations.isConnected(station.id), node: stations.node(of: station.id), connectors: connectors)
     }
 }

@@ -4,7 +4,7 @@ import OCPPCore
 extension ChargingStation {
     /// The station as the REST API shows it (schema `ChargingStation`).
     /// The password hash never leaves the server; `hasPassword` tells whether one is set.
-    func apiView(connected: Bool, connectors: [ConnectorStatus]) -> JSONValue {
+    func apiView(connected: Bool, node: String? = nil, connectors: [ConnectorStatus]) -> JSONValue {
         [
             "id": .string(id),
             "vendor": .text(vendor),
@@ -13,6 +13,7 @@ extension ChargingStation {
             "firmwareVersion": .text(firmwareVersion),
             "ocppVersion": .text(ocppVersion),
             "connected": .bool(connected),
+            "node": .text(node),
             "lastSeen": .timestamp(lastSeen),
             "registrationStatus": .string(registrationStatus.rawValue),
             "hasPassword": .bool(passwordHash != nil),

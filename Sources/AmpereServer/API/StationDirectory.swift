@@ -24,10 +24,13 @@ protocol StationDirectory: Sendable {
     /// When this node last heard from the station, if that is newer than
     /// what storage has yet (`lastSeen` is written in batches).
     func lastSeen(of stationId: String) -> Date?
+    /// The cluster node holding the station's connection; nil outside a cluster or when it is not connected.
+    func node(of stationId: String) -> String?
 }
 
 extension StationDirectory {
     func lastSeen(of stationId: String) -> Date? { nil }
+    func node(of stationId: String) -> String? { nil }
 }
 
 /// A call that could not be sent.

@@ -57,9 +57,13 @@ public final class CentralSystem: Sendable {
             now: now)
         let lastSeen = LastSeenWriter(stations: storage.stations, logger: logger)
         _ = MetricsBootstrap.registry()
+        let localStations = LiveStationDirectory(registry: registry, presence: lastSeen)
+        let cluster = try await joinCluster(
+            configuration, registry: registry, local: localStations, logger: logger, now: now)
         let connections = StationConnectionHandler(
             services: services, registry: registry, messageLog: messageLog, lastSeen: lastSeen, router16: OCPP16Handlers.router(),
-            callTimeout: configuration.callTimeout, maxMessageSize: configuration.maxFrameSize, metrics: OCPPMetrics())
+            callTimeout: configuration.callTimeout, maxMessageSize: configuration.maxFrameSize, metrics: OCPPMetrics(),
+            observer: cluster)
         let decider = UpgradeDecider(
             stations: storage.stations, registration: configuration.registration, passwords: passwords,
             versions: [.v16])
@@ -75,7 +79,9 @@ public final class CentralSystem: Sendable {
         addAPIRoutes(
             to: router,
             services: APIServices(
-                storage: storage, stations: LiveStationDirectory(registry: registry, presence: lastSeen), tokens: tokens,
+                storage: storage,
+                stations: cluster.map { ClusterStationDirectory(local: localStations, node: $0) } ?? localStations,
+                tokens: tokens,
                 passwords: passwords, authorizer: authorizer, configuration: configuration, now: now, logger: logger))
 
         let listening = Listening()
@@ -104,6 +110,7 @@ public final class CentralSystem: Sendable {
             configuration: .init(
                 services: [
                     .init(service: StorageService(database: database, logger: logger)),
+                ] + (cluster.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [
                     .init(service: messageLog),
                     .init(
                         service: MeterValueRetention(
@@ -116,6 +123,37 @@ public final class CentralSystem: Sendable {
                 gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: logger))
         return CentralSystem(group: group, listening: listening)
+    }
+
+    /// Joins the cluster of nodes sharing the database, when it is PostgreSQL.
+    static func joinCluster(
+        _ configuration: ServerConfiguration, registry: StationRegistry, local: LiveStationDirectory, logger: Logger,
+        now: @escaping @Sendable () -> Date
+    ) async throws -> ClusterNode? {
+        guard let bus = try await StorageLocation.clusterBus(configuration.database, logger: logger) else { return nil }
+        let nodeId = configuration.nodeId ?? defaultNodeId(configuration)
+        let node = ClusterNode(
+            nodeId: nodeId, bus: bus, registry: registry, local: local, logger: logger, now: now,
+            defaultCallTimeout: configuration.callTimeout, close: { await bus.close() })
+        do {
+            try await node.join()
+        } catch {
+            await bus.close()
+            throw error
+        }
+        return node
+    }
+
+    /// A name that stays the same across restarts of the node on this host and
+    /// port, so that a restart clears what a killed process left; random with port 0.
+    static func defaultNodeId(_ configuration: ServerConfiguration) -> String {
+        guard configuration.port != 0 else { return "node_" + String(UInt32.random(in: .min ... .max), radix: 16) }
+        // FNV-1a: stable across runs, unlike Hasher.
+        var hash: UInt32 = 2_166_136_261
+        for byte in "\(ProcessInfo.processInfo.hostName):\(configuration.port)".utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        return "node_" + String(hash, radix: 16)
     }
 
     /// The token signing key: from the configuration, or made once and kept in the database.

@@ -21,6 +21,9 @@ public struct ServerConfiguration: Sendable {
     public var callTimeout: Duration = .seconds(30)
     /// Largest WebSocket frame or message accepted; larger closes the connection with 1009.
     public var maxFrameSize = 1 << 20
+    /// This node's name in a cluster (PostgreSQL only): lowercase letters, digits and `_`, at most 40;
+    /// nil makes a random one. Two running nodes must never share one.
+    public var nodeId: String?
     /// Days the OCPP message log keeps frames.
     public var messageLogRetentionDays = 7
     /// Days sampled meter values are kept; 0 keeps them for ever. Transactions and their consumption always stay.

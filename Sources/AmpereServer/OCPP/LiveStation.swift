@@ -1,3 +1,4 @@
+import Foundation
 import NIOWebSocket
 import AmpereHandlers16
 import OCPPCore
@@ -10,16 +11,19 @@ final class LiveStation: Sendable {
     let version: OCPPVersion
     let session: OCPPSession<ChargePointContext>
     let registration: RegistrationState
+    /// When this connection was accepted: of two connections of a station, the later one wins.
+    let connectedAt: Date
     private let outbound: WebSocketOutboundWriter
 
     init(
         stationId: String, version: OCPPVersion, session: OCPPSession<ChargePointContext>,
-        registration: RegistrationState, outbound: WebSocketOutboundWriter
+        registration: RegistrationState, connectedAt: Date, outbound: WebSocketOutboundWriter
     ) {
         self.stationId = stationId
         self.version = version
         self.session = session
         self.registration = registration
+        self.connectedAt = connectedAt
         self.outbound = outbound
     }
 

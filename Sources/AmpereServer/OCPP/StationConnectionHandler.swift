@@ -18,6 +18,8 @@ struct StationConnectionHandler: Sendable {
     let callTimeout: Duration
     let maxMessageSize: Int
     let metrics: OCPPMetrics
+    /// Told of each connection's start and end (the cluster's presence), when there is one.
+    var observer: (any ConnectionObserver)? = nil
 
     func run(
         _ accepted: AcceptedStation, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
@@ -44,15 +46,18 @@ struct StationConnectionHandler: Sendable {
             try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: frame))))
         }
         let live = LiveStation(
-            stationId: id, version: accepted.version, session: session, registration: registration, outbound: outbound)
+            stationId: id, version: accepted.version, session: session, registration: registration,
+            connectedAt: services.now(), outbound: outbound)
         if let previous = registry.register(live) {
             logger.info("a new connection replaces the previous one")
             await previous.close(.normalClosure, reason: "replaced by a new connection")
         }
+        observer?.connected(live)
         metrics.connections.increment()
         logger.info("charge point connected", metadata: ["ocppVersion": "\(accepted.version)"])
         defer {
             registry.unregister(live)
+            observer?.disconnected(live)
             session.close()
             metrics.connections.decrement()
         }

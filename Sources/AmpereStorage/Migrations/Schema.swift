@@ -9,7 +9,7 @@
 ///
 /// A released migration is never edited: a change is a new one at the end.
 enum Schema {
-    static func migrations(_ d: SQLDialectTraits) -> [Migration] { [initial(d), consumption(d)] }
+    static func migrations(_ d: SQLDialectTraits) -> [Migration] { [initial(d), consumption(d), cluster(d)] }
 
     static func initial(_ d: SQLDialectTraits) -> Migration {
         Migration(
@@ -190,6 +190,50 @@ enum Schema {
                 // The sampled values of that newest time, as a JSON array.
                 "ALTER TABLE transactions ADD COLUMN last_values TEXT",
                 "CREATE INDEX meter_series_station ON meter_series (station_id, connector_id, id)",
+            ])
+    }
+
+    /// The nodes of a cluster sharing the database: their leases, which node
+    /// holds which station, and calls routed between them. (Unused on SQLite,
+    /// whose file belongs to one node, but kept so both schemas stay one.)
+    static func cluster(_ d: SQLDialectTraits) -> Migration {
+        Migration(
+            version: 3, name: "cluster",
+            statements: [
+                """
+                CREATE TABLE cluster_nodes (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    lease_until \(d.bigInteger) NOT NULL
+                )
+                """,
+                // One row per station: the node holding its newest connection.
+                """
+                CREATE TABLE station_presence (
+                    station_id TEXT PRIMARY KEY NOT NULL,
+                    node_id TEXT NOT NULL,
+                    ocpp_version TEXT NOT NULL,
+                    connected_at \(d.bigInteger) NOT NULL
+                )
+                """,
+                "CREATE INDEX station_presence_node ON station_presence (node_id)",
+                """
+                CREATE TABLE cluster_calls (
+                    id \(d.rowKey),
+                    origin_node TEXT NOT NULL,
+                    target_node TEXT NOT NULL,
+                    station_id TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    timeout_ms \(d.bigInteger) NOT NULL,
+                    created_at \(d.bigInteger) NOT NULL,
+                    outcome_kind TEXT,
+                    outcome TEXT,
+                    status INTEGER,
+                    code TEXT,
+                    message TEXT
+                )
+                """,
+                "CREATE INDEX cluster_calls_created ON cluster_calls (created_at)",
             ])
     }
 }

@@ -46,13 +46,14 @@ public final class PostgresStorage: StorageDatabase {
                 .database, reason: "PostgreSQL at \(location.description): \(traits.storageError(error).reason)")
         }
         let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
-        return PostgresStorage(client: client, logger: logger)
+        // Owned by the storage: close() ends it and waits for it.
+        let clientTask = await client.startRunning()
+        return PostgresStorage(client: client, clientTask: clientTask, logger: logger)
     }
 
-    private init(client: PostgresClient, logger: Logger) {
+    private init(client: PostgresClient, clientTask: Task<Void, Never>, logger: Logger) {
         self.client = client
-        // Owned by this object: close() ends it and waits for it.
-        clientTask = Task { await client.run() }
+        self.clientTask = clientTask
         let source = PostgresPoolSource(client: client)
         lifecycle = StoreLifecycle(writer: GroupCommitWriter(source: source, traits: .postgres, logger: logger))
         storage = Storage.sql(SQLStore(reader: source, readGate: lifecycle.readGate, writer: lifecycle.writer))

@@ -20,6 +20,13 @@ public enum StorageLocation {
         return try await SQLiteStorage.open(path: location, logger: logger)
     }
 
+    /// The cluster bus on the database `location` names, or nil when it is a
+    /// SQLite file (which belongs to one node). Open the storage first: it creates the tables.
+    public static func clusterBus(_ location: String, logger: Logger) async throws -> PostgresClusterBus? {
+        guard isPostgres(location) else { return nil }
+        return try await PostgresClusterBus(url: location, logger: logger)
+    }
+
     /// True when `location` is a PostgreSQL URL.
     public static func isPostgres(_ location: String) -> Bool { PostgresLocation.isPostgres(location) }
 

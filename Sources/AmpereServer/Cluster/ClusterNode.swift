@@ -1,0 +1,234 @@
+import AmpereDomain
+import Foundation
+import Logging
+import OCPPCore
+import ServiceLifecycle
+import Synchronization
+
+/// This node's part in a cluster of `ampere serve` processes sharing one
+/// PostgreSQL database.
+///
+/// It keeps its lease, tells the others which stations it holds, keeps
+/// `ClusterMembership` up to date from their events, runs calls other nodes
+/// route to its stations, and closes a station's connection here when the
+/// station has connected to another node since.
+final class ClusterNode: Service, ConnectionObserver, Sendable {
+    let nodeId: String
+    let bus: any ClusterBus
+    let membership: ClusterMembership
+    let registry: StationRegistry
+    let local: LiveStationDirectory
+    let logger: Logger
+    let now: @Sendable () -> Date
+    /// The timeout of a routed call that names none.
+    let defaultCallTimeout: Duration
+    let close: @Sendable () async -> Void
+    private let waiters = ReplyWaiters()
+    private let pending = Mutex<[PresenceChange]>([])
+
+    /// How long a lease lasts, and how often it is renewed: a killed node's
+    /// stations count as disconnected within `lease` of its last renewal.
+    static let lease: TimeInterval = 10
+    static let renewInterval: Duration = .seconds(2)
+    /// Presence changes are published in batches this often.
+    static let publishInterval: Duration = .milliseconds(20)
+    /// Nodes whose lease ended this long ago are removed with their stations; so are older routed calls.
+    static let sweepAfter: TimeInterval = 120
+    /// Time a routed call may take beyond the call's own timeout, for the hops through the database.
+    static let routingMargin: Duration = .seconds(2)
+
+    init(
+        nodeId: String, bus: any ClusterBus, registry: StationRegistry, local: LiveStationDirectory, logger: Logger,
+        now: @escaping @Sendable () -> Date, defaultCallTimeout: Duration, close: @escaping @Sendable () async -> Void
+    ) {
+        self.nodeId = nodeId
+        self.bus = bus
+        membership = ClusterMembership(nodeId: nodeId)
+        self.registry = registry
+        self.local = local
+        var logger = logger
+        logger[metadataKey: "node"] = "\(nodeId)"
+        self.logger = logger
+        self.now = now
+        self.defaultCallTimeout = defaultCallTimeout
+        self.close = close
+    }
+
+    /// Takes the first lease, so that this node counts as live before its first station connects.
+    /// Whatever an earlier process of the same node id left (it was killed) is cleared first.
+    func join() async throws {
+        try await bus.leave(nodeId: nodeId)
+        try await bus.renewLease(nodeId: nodeId, until: now().addingTimeInterval(Self.lease))
+        membership.replaceLeases(try await bus.liveNodes(at: now()))
+        membership.replaceStations(try await bus.presence())
+        logger.notice("joined the cluster")
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.listen() }
+                group.addTask { await self.keepLease() }
+                group.addTask { await self.publishLoop() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        await publishPending()
+        do {
+            try await bus.leave(nodeId: nodeId)
+            logger.notice("left the cluster")
+        } catch {
+            logger.error("could not leave the cluster; the lease will run out", metadata: ["error": "\(error)"])
+        }
+        await close()
+    }
+
+    // MARK: Presence of this node's stations
+
+    func connected(_ station: LiveStation) {
+        pending.withLock { $0.append(.up(presence(of: station))) }
+    }
+
+    func disconnected(_ station: LiveStation) {
+        pending.withLock { $0.append(.down(presence(of: station))) }
+    }
+
+    private func presence(of station: LiveStation) -> StationPresence {
+        StationPresence(
+            stationId: station.stationId, nodeId: nodeId, ocppVersion: station.version.name,
+            connectedAt: station.connectedAt)
+    }
+
+    private func publishLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.publishInterval)
+            await publishPending()
+        }
+    }
+
+    private func publishPending() async {
+        let changes = pending.withLock { pending in
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+        guard !changes.isEmpty else { return }
+        do {
+            try await bus.publish(changes)
+        } catch {
+            logger.error("could not publish station presence; retrying", metadata: ["error": "\(error)"])
+            pending.withLock { $0.insert(contentsOf: changes, at: 0) }
+        }
+    }
+
+    // MARK: Lease
+
+    private func keepLease() async {
+        var rounds = 0
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.renewInterval)
+            guard !Task.isCancelled else { return }
+            do {
+                try await bus.renewLease(nodeId: nodeId, until: now().addingTimeInterval(Self.lease))
+                membership.replaceLeases(try await bus.liveNodes(at: now()))
+                rounds += 1
+                if rounds.isMultiple(of: 15) {
+                    try await bus.sweep(before: now().addingTimeInterval(-Self.sweepAfter))
+                    membership.replaceStations(try await bus.presence())
+                }
+            } catch {
+                logger.error("could not renew the cluster lease", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: Events
+
+    private func listen() async {
+        for await event in bus.events(nodeId: nodeId) {
+            switch event {
+            case .resynchronize:
+                do {
+                    membership.replaceLeases(try await bus.liveNodes(at: now()))
+                    membership.replaceStations(try await bus.presence())
+                } catch {
+                    logger.error("could not reload cluster presence", metadata: ["error": "\(error)"])
+                }
+            case .presence(let change):
+                membership.apply(change, leaseIfUnknown: now().addingTimeInterval(Self.lease))
+                if case .up(let presence) = change { closeIfTakenOver(presence) }
+            case .nodeLeft(let id):
+                membership.nodeLeft(id)
+            case .callQueued(let id):
+                Task { await self.runRoutedCall(id) }
+            case .callCompleted(let id):
+                waiters.arrived(id)
+            case .command(.disconnect(let stationId)):
+                await local.disconnect(stationId)
+            case .command(.registration(let stationId, let status)):
+                local.registrationChanged(stationId, to: status)
+            }
+        }
+    }
+
+    /// The station connected to another node after connecting here: this socket is stale.
+    private func closeIfTakenOver(_ presence: StationPresence) {
+        guard presence.nodeId != nodeId, let live = registry.station(presence.stationId),
+            live.connectedAt <= presence.connectedAt
+        else { return }
+        logger.info(
+            "the charge point connected to another node; closing its old connection here",
+            metadata: ["station": "\(presence.stationId)", "to": "\(presence.nodeId)"])
+        Task { await live.close(.normalClosure, reason: "replaced by a connection on another node") }
+    }
+
+    // MARK: Routed calls
+
+    /// Sends a call to the station `holder` holds, through the bus, and waits for its outcome.
+    func routedCall(
+        to holder: StationPresence, action: String, payload: RawJSON, timeout: Duration
+    ) async throws -> RawJSON {
+        let request = ClusterCallRequest(
+            originNode: nodeId, targetNode: holder.nodeId, stationId: holder.stationId, action: action,
+            payload: String(decoding: payload.bytes, as: UTF8.self), timeout: timeout)
+        let id = try await bus.submit(request)
+        guard await waiters.wait(for: id, timeout: timeout + Self.routingMargin),
+            let outcome = try await bus.takeOutcome(id)
+        else {
+            throw APIError(
+                .gatewayTimeout, code: "timeout",
+                "the charging station did not answer \(action) in time (through node \(holder.nodeId))")
+        }
+        switch outcome {
+        case .result(let text):
+            return try RawJSON(validating: text)
+        case .failure(let status, let code, let message, let details):
+            let parsedDetails = details.flatMap { try? RawJSON(validating: $0).value() }
+            throw APIError(.init(code: status), code: code, message, details: parsedDetails)
+        }
+    }
+
+    /// Runs a call another node routed here and stores its outcome as the REST API would answer it.
+    private func runRoutedCall(_ id: Int) async {
+        do {
+            guard let call = try await bus.call(id) else { return }
+            let outcome: ClusterCallOutcome
+            do {
+                let payload = try RawJSON(validating: call.payload)
+                let result = try await local.call(
+                    call.stationId, action: call.action, payload: payload, timeout: call.timeout)
+                outcome = .result(String(decoding: result.bytes, as: UTF8.self))
+            } catch {
+                let answer =
+                    APIError(stationCall: error, stationId: call.stationId, action: call.action)
+                    ?? APIError(.internalServerError, code: "internal", "the call failed on node \(nodeId): \(error)")
+                outcome = .failure(
+                    status: Int(answer.status.code), code: answer.code, message: answer.message,
+                    details: answer.details.map { String(decoding: $0.jsonBytes(), as: UTF8.self) })
+            }
+            try await bus.complete(id, origin: call.originNode, outcome: outcome)
+        } catch {
+            logger.error("could not run a routed call", metadata: ["call": "\(id)", "error": "\(error)"])
+        }
+    }
+}

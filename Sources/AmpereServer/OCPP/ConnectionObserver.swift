@@ -1,0 +1,5 @@
+/// Told when a station's connection on this node starts and ends.
+protocol ConnectionObserver: Sendable {
+    func connected(_ station: LiveStation)
+    func disconnected(_ station: LiveStation)
+}

@@ -1,0 +1,370 @@
+import AmpereDomain
+import Foundation
+import Logging
+import PostgresKit
+import PostgresNIO
+import SQLKit
+
+/// The cluster's meeting point on PostgreSQL: tables for leases, presence and
+/// routed calls, and LISTEN/NOTIFY to tell nodes of changes at once.
+///
+/// It has a small pool of its own whose sessions commit without waiting for
+/// the disk (`synchronous_commit=off`): presence and routed calls are
+/// ephemeral, and the latency of a routed command matters more. Events are
+/// heard on a dedicated connection, re-established after a failure.
+///
+/// Channels: `ampere_cluster` (presence, every node) and `ampere_node_<id>`
+/// (calls, replies and commands for one node). A notification carries lines
+/// of tab-separated fields; station ids are percent-escaped in them.
+public final class PostgresClusterBus: ClusterBus {
+    static let sharedChannel = "ampere_cluster"
+    /// NOTIFY payloads must stay under 8000 bytes.
+    static let maxPayload = 7000
+
+    private let location: PostgresLocation
+    private let client: PostgresClient
+    private let clientTask: Task<Void, Never>
+    private let logger: Logger
+
+    /// Connects to the database `url` names (its schema must exist: open the storage first).
+    public init(url: String, logger: Logger) async throws {
+        var location = try PostgresLocation(url: url)
+        location.maximumConnections = 4
+        self.location = location
+        self.logger = logger
+        var configuration = location.clientConfiguration()
+        configuration.options.additionalStartupParameters = [("synchronous_commit", "off")]
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        clientTask = await client.startRunning()
+    }
+
+    /// Stops the pool; event streams end when their consumers stop.
+    public func close() async {
+        clientTask.cancel()
+        await clientTask.value
+    }
+
+    static func nodeChannel(_ nodeId: String) -> String { "ampere_node_" + nodeId }
+
+    // MARK: Leases and presence
+
+    public func renewLease(nodeId: String, until: Date) async throws {
+        try await run { db in
+            try await db.raw(
+                """
+                INSERT INTO cluster_nodes (id, lease_until) VALUES (\(bind: nodeId), \(bind: Millis.from(until)))
+                ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until
+                """
+            ).run()
+        }
+    }
+
+    public func liveNodes(at now: Date) async throws -> [String: Date] {
+        try await run { db in
+            let rows = try await db.raw(
+                "SELECT id, lease_until FROM cluster_nodes WHERE lease_until >= \(bind: Millis.from(now))"
+            ).all()
+            var nodes: [String: Date] = [:]
+            for row in rows { nodes[try row.value("id", as: String.self)] = try row.date("lease_until") }
+            return nodes
+        }
+    }
+
+    public func leave(nodeId: String) async throws {
+        try await transaction { db in
+            try await db.raw("DELETE FROM station_presence WHERE node_id = \(bind: nodeId)").run()
+            try await db.raw("DELETE FROM cluster_nodes WHERE id = \(bind: nodeId)").run()
+            try await Self.notify(db, Self.sharedChannel, ["left\t\(nodeId)"])
+        }
+    }
+
+    public func sweep(before cutoff: Date) async throws {
+        let cutoff = Millis.from(cutoff)
+        try await transaction { db in
+            try await db.raw(
+                """
+                DELETE FROM station_presence WHERE node_id IN (
+                    SELECT id FROM cluster_nodes WHERE lease_until < \(bind: cutoff))
+                    OR node_id NOT IN (SELECT id FROM cluster_nodes)
+                """
+            ).run()
+            try await db.raw("DELETE FROM cluster_nodes WHERE lease_until < \(bind: cutoff)").run()
+            try await db.raw("DELETE FROM cluster_calls WHERE created_at < \(bind: cutoff)").run()
+        }
+    }
+
+    public func publish(_ changes: [PresenceChange]) async throws {
+        guard !changes.isEmpty else { return }
+        try await transaction { db in
+            var lines: [String] = []
+            for change in changes {
+                switch change {
+                case .up(let presence):
+                    // An older connection's late `up` never replaces a newer one.
+                    try await db.raw(
+                        """
+                        INSERT INTO station_presence (station_id, node_id, ocpp_version, connected_at)
+                        VALUES (\(bind: presence.stationId), \(bind: presence.nodeId), \(bind: presence.ocppVersion),
+                            \(bind: Millis.from(presence.connectedAt)))
+                        ON CONFLICT (station_id) DO UPDATE SET node_id = excluded.node_id,
+                            ocpp_version = excluded.ocpp_version, connected_at = excluded.connected_at
+                        WHERE station_presence.connected_at <= excluded.connected_at
+                        """
+                    ).run()
+                    lines.append("up\t" + Self.fields(presence))
+                case .down(let presence):
+                    try await db.raw(
+                        """
+                        DELETE FROM station_presence WHERE station_id = \(bind: presence.stationId)
+                            AND node_id = \(bind: presence.nodeId)
+                            AND connected_at = \(bind: Millis.from(presence.connectedAt))
+                        """
+                    ).run()
+                    lines.append("down\t" + Self.fields(presence))
+                }
+            }
+            try await Self.notify(db, Self.sharedChannel, lines)
+        }
+    }
+
+    public func presence() async throws -> [StationPresence] {
+        try await run { db in
+            try await db.raw("SELECT station_id, node_id, ocpp_version, connected_at FROM station_presence").all().map {
+                StationPresence(
+                    stationId: try $0.value("station_id"), nodeId: try $0.value("node_id"),
+                    ocppVersion: try $0.value("ocpp_version"), connectedAt: try $0.date("connected_at"))
+            }
+        }
+    }
+
+    // MARK: Routed calls
+
+    public func submit(_ call: ClusterCallRequest) async throws -> Int {
+        let timeout = call.timeout.components
+        let timeoutMs = Int(timeout.seconds) * 1000 + Int(timeout.attoseconds / 1_000_000_000_000_000)
+        return try await transaction { db in
+            let row = try await db.raw(
+                """
+                INSERT INTO cluster_calls (origin_node, target_node, station_id, action, payload, timeout_ms, created_at)
+                VALUES (\(bind: call.originNode), \(bind: call.targetNode), \(bind: call.stationId),
+                    \(bind: call.action), \(bind: call.payload), \(bind: timeoutMs), \(bind: Millis.from(Date())))
+                RETURNING id
+                """
+            ).first()
+            guard let id = try row?.value("id", as: Int.self) else {
+                throw StorageError(.database, reason: "a routed call got no id")
+            }
+            try await Self.notify(db, Self.nodeChannel(call.targetNode), ["call\t\(id)"])
+            return id
+        }
+    }
+
+    public func call(_ id: Int) async throws -> ClusterCallRequest? {
+        try await run { db in
+            try await db.raw(
+                """
+                SELECT origin_node, target_node, station_id, action, payload, timeout_ms FROM cluster_calls
+                WHERE id = \(bind: id) AND outcome_kind IS NULL
+                """
+            ).first().map {
+                ClusterCallRequest(
+                    originNode: try $0.value("origin_node"), targetNode: try $0.value("target_node"),
+                    stationId: try $0.value("station_id"), action: try $0.value("action"),
+                    payload: try $0.value("payload"), timeout: .milliseconds(try $0.value("timeout_ms", as: Int.self)))
+            }
+        }
+    }
+
+    public func complete(_ id: Int, origin: String, outcome: ClusterCallOutcome) async throws {
+        try await transaction { db in
+            switch outcome {
+            case .result(let payload):
+                try await db.raw(
+                    "UPDATE cluster_calls SET outcome_kind = 'result', outcome = \(bind: payload) WHERE id = \(bind: id)"
+                ).run()
+            case .failure(let status, let code, let message, let details):
+                try await db.raw(
+                    """
+                    UPDATE cluster_calls SET outcome_kind = 'failure', outcome = \(bind: details),
+                        status = \(bind: status), code = \(bind: code), message = \(bind: message)
+                    WHERE id = \(bind: id)
+                    """
+                ).run()
+            }
+            try await Self.notify(db, Self.nodeChannel(origin), ["reply\t\(id)"])
+        }
+    }
+
+    public func takeOutcome(_ id: Int) async throws -> ClusterCallOutcome? {
+        try await run { db in
+            guard
+                let row = try await db.raw(
+                    """
+                    DELETE FROM cluster_calls WHERE id = \(bind: id) AND outcome_kind IS NOT NULL
+                    RETURNING outcome_kind, outcome, status, code, message
+                    """
+                ).first()
+            else { return nil }
+            if try row.value("outcome_kind", as: String.self) == "result" {
+                return .result(try row.value("outcome"))
+            }
+            return .failure(
+                status: try row.value("status"), code: try row.value("code"), message: try row.value("message"),
+                details: try row.value("outcome"))
+        }
+    }
+
+    public func send(_ command: ClusterCommand, to nodeId: String) async throws {
+        let line: String
+        switch command {
+        case .disconnect(let stationId): line = "disconnect\t" + Self.escape(stationId)
+        case .registration(let stationId, let status): line = "registration\t\(status.rawValue)\t" + Self.escape(stationId)
+        }
+        try await run { db in try await Self.notify(db, Self.nodeChannel(nodeId), [line]) }
+    }
+
+    // MARK: Events
+
+    public func events(nodeId: String) -> AsyncStream<ClusterEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: ClusterEvent.self)
+        let location = self.location
+        let logger = self.logger
+        let task = Task {
+            while !Task.isCancelled {
+                do {
+                    try await Self.listen(location: location, nodeId: nodeId, logger: logger) {
+                        continuation.yield($0)
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.warning("cluster events interrupted; listening again", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    /// One listening connection: yields `.resynchronize` once both channels listen, then every event.
+    private static func listen(
+        location: PostgresLocation, nodeId: String, logger: Logger, yield: @escaping @Sendable (ClusterEvent) -> Void
+    ) async throws {
+        let connection = try await PostgresConnection.connect(
+            configuration: try location.connectionConfiguration(), id: 1, logger: logger)
+        defer { Task { try? await connection.close() } }
+        try await withTaskCancellationHandler {
+            try await connection.listen(on: sharedChannel) { shared in
+                try await connection.listen(on: nodeChannel(nodeId)) { mine in
+                    yield(.resynchronize)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for try await notification in shared {
+                                for event in parseShared(notification.payload) { yield(event) }
+                            }
+                        }
+                        group.addTask {
+                            for try await notification in mine {
+                                for event in parseNode(notification.payload) { yield(event) }
+                            }
+                        }
+                        // Either sequence ending means the connection is gone.
+                        try await group.next()
+                        group.cancelAll()
+                    }
+                }
+            }
+        } onCancel: {
+            connection.close()
+        }
+    }
+
+    static func parseShared(_ payload: String) -> [ClusterEvent] {
+        payload.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            switch parts.first {
+            case "up", "down":
+                guard parts.count == 5, let ms = Int(parts[3]), let stationId = unescape(parts[4]) else { return nil }
+                let presence = StationPresence(
+                    stationId: stationId, nodeId: parts[1], ocppVersion: parts[2], connectedAt: Millis.date(ms))
+                return .presence(parts[0] == "up" ? .up(presence) : .down(presence))
+            case "left":
+                return parts.count == 2 ? .nodeLeft(parts[1]) : nil
+            default:
+                return nil
+            }
+        }
+    }
+
+    static func parseNode(_ payload: String) -> [ClusterEvent] {
+        payload.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            switch parts.first {
+            case "call": return parts.count == 2 ? Int(parts[1]).map(ClusterEvent.callQueued) : nil
+            case "reply": return parts.count == 2 ? Int(parts[1]).map(ClusterEvent.callCompleted) : nil
+            case "disconnect":
+                guard parts.count == 2, let stationId = unescape(parts[1]) else { return nil }
+                return .command(.disconnect(stationId: stationId))
+            case "registration":
+                guard parts.count == 3, let status = RegistrationStatus(rawValue: parts[1]),
+                    let stationId = unescape(parts[2])
+                else { return nil }
+                return .command(.registration(stationId: stationId, status: status))
+            default:
+                return nil
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    private static func fields(_ presence: StationPresence) -> String {
+        [presence.nodeId, presence.ocppVersion, String(Millis.from(presence.connectedAt)), escape(presence.stationId)]
+            .joined(separator: "\t")
+    }
+
+    /// Station ids may hold any character but the ones that separate fields and lines.
+    static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "%")))
+            ?? text
+    }
+
+    static func unescape(_ text: String) -> String? { text.removingPercentEncoding }
+
+    /// Sends `lines` on `channel`, several to a notification, within the caller's transaction.
+    private static func notify(_ db: any SQLDatabase, _ channel: String, _ lines: [String]) async throws {
+        var payload = ""
+        for line in lines {
+            if !payload.isEmpty, payload.utf8.count + line.utf8.count + 1 > maxPayload {
+                try await db.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
+                payload = ""
+            }
+            payload += payload.isEmpty ? line : "\n" + line
+        }
+        if !payload.isEmpty { try await db.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run() }
+    }
+
+    private func run<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
+        } catch {
+            throw SQLDialectTraits.postgres.storageError(error)
+        }
+    }
+
+    private func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await run { db in
+            try await db.raw("BEGIN").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}
