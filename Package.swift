@@ -76,11 +76,14 @@ let package = Package(
         .target(
             name: "AmpereBench",
             dependencies: [
-                "OCPPCore", "OCPP16", "OCPP201",
+                "OCPPCore", "OCPP16", "OCPP201", "AmpereSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         .target(
@@ -113,7 +116,9 @@ let package = Package(
         .testTarget(name: "OCPPCodegenTests", dependencies: ["OCPPCodegen"]),
         .testTarget(
             name: "AmpereBenchTests",
-            dependencies: ["AmpereBench", "AmpereServer", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "AmpereBench", "AmpereServer", "AmpereSimulator", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "AmpereStorageTests", dependencies: ["AmpereStorage", "AmpereDomain"]),
         .testTarget(
