@@ -80,11 +80,14 @@ let package = Package(
         .target(
             name: "AmpereBench",
             dependencies: [
-                "OCPPCore", "OCPP16", "OCPP201",
+                "OCPPCore", "OCPP16", "OCPP201", "AmpereSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         .target(
@@ -123,7 +126,8 @@ let package = Package(
         .testTarget(
             name: "AmpereBenchTests",
             dependencies: [
-                "AmpereBench", "AmpereServer", "AmpereTestSupport", .product(name: "Logging", package: "swift-log"),
+                "AmpereBench", "AmpereServer", "AmpereSimulator", "AmpereTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "AmpereStorageTests", dependencies: ["AmpereStorage", "AmpereDomain"]),

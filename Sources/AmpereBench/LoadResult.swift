@@ -20,12 +20,20 @@ public struct LoadResult: Sendable, Codable {
     public var serverRSSBytes: Int?
 
     /// Latency percentiles in milliseconds.
-    public struct Latency: Sendable, Codable {
+    public struct Latency: Sendable, Codable, Equatable {
         public var p50: Double
         public var p90: Double
         public var p99: Double
         public var p999: Double
         public var max: Double
+
+        init(p50: Double, p90: Double, p99: Double, p999: Double, max: Double) {
+            self.p50 = p50
+            self.p90 = p90
+            self.p99 = p99
+            self.p999 = p999
+            self.max = max
+        }
 
         /// From round-trip times in microseconds.
         init(micros: [UInt64]) {

@@ -8,7 +8,10 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark scenario and print its figures.",
-        subcommands: [CodecCommand.self, ThroughputCommand.self])
+        subcommands: [
+            CodecCommand.self, ThroughputCommand.self, ConnectCommand.self, BootStormCommand.self, SteadyCommand.self,
+            SessionsCommand.self, ReconnectStormCommand.self, CommandsCommand.self,
+        ])
 }
 
 /// `ampere bench codec`: the OCPP library's decode → validate → dispatch → encode path on one core.

@@ -1,0 +1,78 @@
+import Synchronization
+
+/// `boot-storm`: N stations connect at a given rate, as after a power cut or
+/// a server restart, and boot; Pending and Rejected are retried after the
+/// interval the server names. Measures the time until every station is
+/// accepted and the BootNotification latency.
+public enum BootStormScenario {
+    /// What a run is told.
+    public struct Options: Sendable {
+        /// `load.rate` is the storm's connection rate.
+        public var load: LoadOptions
+        /// How long after the last station starts connecting the storm may take.
+        public var timeout: Duration
+
+        public init(load: LoadOptions, timeout: Duration = .seconds(120)) {
+            self.load = load
+            self.timeout = timeout
+        }
+    }
+
+    /// Runs the storm. The measured window spans the first connection to the
+    /// moment every station is accepted (or the timeout).
+    public static func run(_ options: Options) async throws -> ScenarioResult {
+        let context = try StationContext(options.load)
+        let stations = options.load.stations
+        let boots = CallRecorder("BootNotification")
+        let gate = StartGate(expected: stations)
+        let failed = Counter()
+        let lastAccepted = Locked<ContinuousClock.Instant?>(nil)
+        let window = MeasuredWindow(serverPid: options.load.serverPid)
+        let spread = options.load.rate > 0 ? Double(stations) / options.load.rate : 0
+        let deadline = window.start + .seconds(spread) + options.timeout
+
+        let figures = await withTaskGroup(of: MeasuredWindow.Figures?.self) { group in
+            group.addTask {
+                await StationContext.launch(count: stations, rate: options.load.rate) { index in
+                    var station = StationDriver(index: index, context: context)
+                    if case .accepted = await station.connectAndBoot(boots, until: deadline) {
+                        lastAccepted.withLock { $0 = max($0 ?? .now, .now) }
+                        // Every station stays connected until the storm is over.
+                        await gate.arriveAndWait()
+                    } else {
+                        failed.add()
+                    }
+                    await station.close()
+                }
+                return nil
+            }
+            group.addTask {
+                while gate.arrived + failed.count < stations, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                let figures = window.finish()
+                gate.open()
+                return figures
+            }
+            var figures: MeasuredWindow.Figures?
+            for await result in group where result != nil { figures = result }
+            return figures!
+        }
+
+        let accepted = gate.arrived
+        let seconds = lastAccepted.withLock { $0 }.map { MeasuredWindow.seconds($0 - window.start) } ?? 0
+        var result = [ScenarioResult.Figure]([
+            .init("accepted", Double(accepted), "count"),
+            .init("notAccepted", Double(stations - accepted), "count"),
+            .init("secondsToAllAccepted", seconds, "s"),
+            .init("offeredRate", options.load.rate, "conn/s"),
+            .init("acceptedRate", seconds > 0 ? Double(accepted) / seconds : 0, "boots/s"),
+        ])
+        result += context.connectionFigures()
+        let failures = accepted < stations ? ["\(stations - accepted) of \(stations) stations were not accepted"] : []
+        return ScenarioResult(
+            scenario: "boot-storm", stations: stations, window: figures,
+            calls: [boots.figures(seconds: figures.seconds)],
+            figures: result, failures: failures)
+    }
+}

@@ -1,0 +1,87 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// What every station of a scenario shares: where to connect, the limits,
+/// and counters of what happened to connections and boots.
+final class StationContext: Sendable {
+    let options: LoadOptions
+    let endpoint: BenchEndpoint
+    let callTimeout: TimeAmount
+    let connectTimeout: TimeAmount
+    let serverCalls = ServerCallCounter()
+    let group: any EventLoopGroup
+
+    /// Connections upgraded, and attempts that failed.
+    let connects = Atomic(0)
+    let connectFailures = Atomic(0)
+    /// BootNotification answers by status.
+    let bootsAccepted = Atomic(0)
+    let bootsPending = Atomic(0)
+    let bootsRejected = Atomic(0)
+
+    init(_ options: LoadOptions, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+        guard let endpoint = BenchEndpoint(url: options.url) else {
+            throw BenchOptionsError(
+                "--url must be ws://host:port/path (the generator does not speak TLS): \(options.url)")
+        }
+        guard options.stations > 0 else { throw BenchOptionsError("at least one station is needed") }
+        if options.sourceAddresses.count > 1, !endpoint.isIPv4Loopback {
+            throw BenchOptionsError("several source addresses work against a 127.x.x.x server only")
+        }
+        self.options = options
+        self.endpoint = endpoint
+        self.callTimeout = Self.timeAmount(options.callTimeout)
+        self.connectTimeout = Self.timeAmount(options.connectTimeout)
+        self.group = group
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let parts = duration.components
+        return .nanoseconds(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
+    }
+
+    /// Connection and boot counters as figures.
+    func connectionFigures() -> [ScenarioResult.Figure] {
+        [
+            .init("connections", Double(connects.load(ordering: .relaxed)), "count"),
+            .init("connectFailures", Double(connectFailures.load(ordering: .relaxed)), "count"),
+            .init("bootsAccepted", Double(bootsAccepted.load(ordering: .relaxed)), "count"),
+            .init("bootsPending", Double(bootsPending.load(ordering: .relaxed)), "count"),
+            .init("bootsRejected", Double(bootsRejected.load(ordering: .relaxed)), "count"),
+        ]
+    }
+
+    /// Runs `body` for stations 0..<count, starting them at `rate` per
+    /// second (all at once for 0); returns when every body has.
+    static func launch(count: Int, rate: Double, _ body: @escaping @Sendable (Int) async -> Void) async {
+        let start = ContinuousClock.now
+        await withDiscardingTaskGroup { group in
+            for index in 0..<count {
+                if rate > 0 {
+                    let due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
+                    // Sleeping for less than a millisecond costs more than it paces.
+                    if due - .now > .milliseconds(1) { try? await Task.sleep(until: due, clock: .continuous) }
+                }
+                group.addTask { await body(index) }
+            }
+        }
+    }
+
+    /// Runs `body` for 0..<count with at most `width` at once.
+    static func concurrently(count: Int, width: Int, _ body: @escaping @Sendable (Int) async -> Void) async {
+        await withDiscardingTaskGroup { group in
+            var next = 0
+            let semaphore = AsyncCounter()
+            while next < count {
+                await semaphore.acquire(limit: max(1, width))
+                let index = next
+                group.addTask {
+                    await body(index)
+                    semaphore.release()
+                }
+                next += 1
+            }
+        }
+    }
+}
