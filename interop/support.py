@@ -229,14 +229,17 @@ class ServerProcess:
         env: dict | None = None,
         admin: bool | tuple[str, str] = True,
         standard_args: bool = True,
+        name: str | None = None,
     ):
         self.binary = binary
         self.workdir = Path(workdir)
-        self.database = Path(database) if database else None
+        # A Path is a SQLite file (or its PostgreSQL stand-in); a str is passed as it is (a postgres:// URL).
+        self.database = database if isinstance(database, str) else (Path(database) if database else None)
         self.extra_args = list(extra_args)
         self.extra_env = dict(env or {})
         self.admin = admin
         self.standard_args = standard_args
+        self.name = name
         self.port: int | None = None
         self.proc: subprocess.Popen | None = None
         self.log_path: Path | None = None
@@ -268,7 +271,8 @@ class ServerProcess:
         if self.standard_args:
             command += ["--host", "127.0.0.1", "--port", str(self.port)]
             if self.database is not None:
-                command += ["--database", database_argument(self.database)]
+                database = self.database if isinstance(self.database, str) else database_argument(self.database)
+                command += ["--database", database]
         command += self.extra_args
         env = {k: v for k, v in os.environ.items() if not k.startswith("AMPERE_")}
         if self.admin:
@@ -277,7 +281,7 @@ class ServerProcess:
             env["AMPERE_ADMIN_PASSWORD"] = password
         env.update(self.extra_env)
         self._starts += 1
-        stem = self.database.stem if self.database else "server"
+        stem = self.name or (self.database.stem if isinstance(self.database, Path) else "server")
         self.log_path = self.workdir / f"{stem}-run{self._starts}.log"
         self._log_file = open(self.log_path, "wb")
         self._log_file.write(("$ " + shlex.join(command) + "\n").encode())
