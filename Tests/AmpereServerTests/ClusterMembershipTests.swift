@@ -1,0 +1,199 @@
+import AmpereDomain
+import Foundation
+import Testing
+
+@testable import AmpereServer
+
+/// A node's picture of the cluster, without a database: which other node holds a station (only one whose
+/// lease runs), and presence changes that arrive late or out of order never undo a newer connection.
+@Suite struct ClusterMembershipTests {
+    static func date(_ seconds: Int) -> Date { Date(timeIntervalSince1970: 1_735_689_600 + Double(seconds)) }
+
+    static func presence(_ station: String, on node: String, at seconds: Int, version: String = "1.6")
+        -> StationPresence
+    {
+        StationPresence(stationId: station, nodeId: node, ocppVersion: version, connectedAt: date(seconds))
+    }
+
+    /// A membership of node_a that knows node_b and node_c until `lease`.
+    static func membership(leasesUntil lease: Int = 1000) -> ClusterMembership {
+        let membership = ClusterMembership(nodeId: "node_a")
+        membership.replaceLeases(["node_a": date(lease), "node_b": date(lease), "node_c": date(lease)])
+        return membership
+    }
+
+    @Test func aStationOnAnotherLiveNodeHasThatHolder() {
+        let membership = Self.membership()
+        let remote = Self.presence("CP1", on: "node_b", at: 1)
+        membership.apply(.up(remote), leaseIfUnknown: Self.date(0))
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == remote)
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == nil)
+    }
+
+    @Test func thisNodesOwnStationsAreNotRemote() {
+        let membership = Self.membership()
+        membership.apply(.up(Self.presence("CP1", on: "node_a", at: 1)), leaseIfUnknown: Self.date(1000))
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == nil)
+
+        // Also when they come from a reload rather than an event.
+        membership.replaceStations([Self.presence("CP2", on: "node_a", at: 1), Self.presence("CP3", on: "node_b", at: 1)])
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == nil)
+        #expect(membership.remoteHolder(of: "CP3", at: Self.date(10))?.nodeId == "node_b")
+    }
+
+    @Test func aNodeWhoseLeaseRanOutHoldsNothing() {
+        let membership = Self.membership(leasesUntil: 100)
+        let remote = Self.presence("CP1", on: "node_b", at: 1)
+        membership.apply(.up(remote), leaseIfUnknown: Self.date(1000))
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(100)) == remote)
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(101)) == nil)
+
+        // A reload of the leases that no longer names the node.
+        membership.replaceLeases(["node_a": Self.date(1000)])
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == nil)
+    }
+
+    @Test func anOlderUpDoesNotReplaceANewerOne() {
+        let membership = Self.membership()
+        let newer = Self.presence("CP1", on: "node_b", at: 20)
+        membership.apply(.up(newer), leaseIfUnknown: Self.date(1000))
+        membership.apply(.up(Self.presence("CP1", on: "node_c", at: 10)), leaseIfUnknown: Self.date(1000))
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == newer)
+
+        // Whereas a newer one moves the station.
+        let newest = Self.presence("CP1", on: "node_c", at: 30, version: "2.0.1")
+        membership.apply(.up(newest), leaseIfUnknown: Self.date(1000))
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == newest)
+    }
+
+    @Test func aDownRemovesOnlyTheSessionItNames() {
+        let membership = Self.membership()
+        let session = Self.presence("CP1", on: "node_b", at: 20)
+        membership.apply(.up(session), leaseIfUnknown: Self.date(1000))
+
+        // A late `down` of the station's previous connection, on this node or another.
+        membership.apply(.down(Self.presence("CP1", on: "node_b", at: 10)), leaseIfUnknown: Self.date(1000))
+        membership.apply(.down(Self.presence("CP1", on: "node_c", at: 20)), leaseIfUnknown: Self.date(1000))
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == session)
+
+        membership.apply(.down(session), leaseIfUnknown: Self.date(1000))
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == nil)
+    }
+
+    @Test func aNodeThatLeftTakesItsStationsAndLeaseWithIt() {
+        let membership = Self.membership()
+        membership.apply(.up(Self.presence("CP1", on: "node_b", at: 1)), leaseIfUnknown: Self.date(1000))
+        membership.apply(.up(Self.presence("CP2", on: "node_b", at: 1)), leaseIfUnknown: Self.date(1000))
+        let kept = Self.presence("CP3", on: "node_c", at: 1)
+        membership.apply(.up(kept), leaseIfUnknown: Self.date(1000))
+
+        membership.nodeLeft("node_b")
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == nil)
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == nil)
+        #expect(membership.remoteHolder(of: "CP3", at: Self.date(10)) == kept)
+
+        // The node's lease went too: when it comes back it is on the provisional lease, not its old one.
+        let back = Self.presence("CP1", on: "node_b", at: 50)
+        membership.apply(.up(back), leaseIfUnknown: Self.date(5))
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(5)) == back)
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == nil)
+    }
+
+    @Test func anUnknownNodeHeardInAnUpGetsTheProvisionalLease() {
+        // node_d started after the last lease reload.
+        let membership = Self.membership(leasesUntil: 1000)
+        let remote = Self.presence("CP1", on: "node_d", at: 1)
+        membership.apply(.up(remote), leaseIfUnknown: Self.date(40))
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(40)) == remote)
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(41)) == nil)
+
+        // A known node keeps its own lease, longer or shorter than the provisional one.
+        membership.apply(.up(Self.presence("CP2", on: "node_b", at: 1)), leaseIfUnknown: Self.date(40))
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(500)) != nil)
+        let short = ClusterMembership(nodeId: "node_a")
+        short.replaceLeases(["node_b": Self.date(20)])
+        short.apply(.up(Self.presence("CP2", on: "node_b", at: 1)), leaseIfUnknown: Self.date(40))
+        #expect(short.remoteHolder(of: "CP2", at: Self.date(30)) == nil)
+    }
+
+    @Test func aReloadKeepsTheNewestConnectionOfAStation() {
+        let membership = Self.membership()
+        let newest = Self.presence("CP1", on: "node_c", at: 20)
+        membership.replaceStations([
+            Self.presence("CP1", on: "node_b", at: 10), newest, Self.presence("CP1", on: "node_b", at: 15),
+        ])
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == newest)
+        // And it replaces what was there: a station gone from the reload is gone.
+        membership.replaceStations([])
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == nil)
+    }
+}
+
+/// Routed calls waiting for their outcome: a reply is never lost whichever comes first, a wait gives up after
+/// its timeout, and a reply that comes after that is dropped rather than answering a later wait.
+@Suite(.timeLimit(.minutes(1))) struct ReplyWaitersTests {
+    /// Long enough that returning true before it ran out means the reply was seen, not the clock.
+    static let generous: Duration = .seconds(20)
+
+    @Test func aReplyBeforeTheWaitIsNotLost() async {
+        let waiters = ReplyWaiters()
+        waiters.arrived(1)
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(await waiters.wait(for: 1, timeout: Self.generous))
+        #expect(clock.now - start < .seconds(5))
+        // Kept once: a second wait for the same id has nothing to take.
+        #expect(await waiters.wait(for: 1, timeout: .milliseconds(100)) == false)
+    }
+
+    @Test func aReplyDuringTheWaitEndsIt() async {
+        let waiters = ReplyWaiters()
+        let clock = ContinuousClock()
+        let start = clock.now
+        async let answered = waiters.wait(for: 2, timeout: Self.generous)
+        try? await Task.sleep(for: .milliseconds(100))
+        waiters.arrived(2)
+        #expect(await answered)
+        #expect(clock.now - start < .seconds(5))
+    }
+
+    @Test func aWaitWithoutReplyTimesOutWithFalse() async {
+        let waiters = ReplyWaiters()
+        // Another call's reply is not this one's.
+        waiters.arrived(4)
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(await waiters.wait(for: 3, timeout: .milliseconds(200)) == false)
+        #expect(clock.now - start >= .milliseconds(200))
+        #expect(await waiters.wait(for: 4, timeout: Self.generous))
+    }
+
+    @Test func aLateReplyAfterTheTimeoutIsDropped() async {
+        let waiters = ReplyWaiters()
+        #expect(await waiters.wait(for: 5, timeout: .milliseconds(100)) == false)
+        waiters.arrived(5)
+        // Kept as an early reply it would answer this at once.
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(await waiters.wait(for: 5, timeout: .milliseconds(300)) == false)
+        #expect(clock.now - start >= .milliseconds(300))
+    }
+
+    @Test func manyConcurrentWaitsEachGetTheirReply() async {
+        let waiters = ReplyWaiters()
+        let ids = Array(100..<300)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let results = await withTaskGroup(of: (Int, Bool).self) { group in
+            for id in ids {
+                group.addTask { (id, await waiters.wait(for: id, timeout: Self.generous)) }
+            }
+            // Replies race the waits: some come before theirs, some after, in an order of their own.
+            for id in ids.shuffled() { waiters.arrived(id) }
+            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(results.count == ids.count)
+        #expect(results.values.allSatisfy { $0 }, "unanswered: \(results.filter { !$0.value }.keys.sorted())")
+        #expect(clock.now - start < .seconds(10))
+    }
+}

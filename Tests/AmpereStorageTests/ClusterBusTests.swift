@@ -1,0 +1,475 @@
+import AmpereDomain
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import AmpereStorage
+
+/// The PostgreSQL cluster bus against a real, fresh database: leases and their sweep, station presence
+/// (a late `down` or an older `up` never undoes a newer connection), routed calls and their outcomes, and
+/// the events each node hears on LISTEN/NOTIFY, including after its listening connection is lost.
+/// Runs only when `AMPERE_TEST_POSTGRES_URL` names a server; otherwise it has no cases.
+@Suite(.timeLimit(.minutes(2))) struct ClusterBusTests {
+    static let servers: [ClusterTestServer] = StorageBackend.postgresServerURL.map { [ClusterTestServer(url: $0)] } ?? []
+
+    static func presence(_ station: String, on node: String, at seconds: Int, version: String = "1.6")
+        -> StationPresence
+    {
+        StationPresence(stationId: station, nodeId: node, ocppVersion: version, connectedAt: Fixtures.date(seconds))
+    }
+
+    // MARK: Leases
+
+    @Test(arguments: servers)
+    func aLeaseInThePastIsNotLiveAndRenewalMovesIt(server: ClusterTestServer) async throws {
+        try await server.withBuses(1) { buses in
+            let bus = buses[0]
+            try await bus.renewLease(nodeId: "node_a", until: Fixtures.date(100))
+            try await bus.renewLease(nodeId: "node_b", until: Fixtures.date(10))
+            #expect(try await bus.liveNodes(at: Fixtures.date(50)) == ["node_a": Fixtures.date(100)])
+            // A lease ending exactly now still counts, as the sweep keeps it too.
+            #expect(try await bus.liveNodes(at: Fixtures.date(10)).keys.sorted() == ["node_a", "node_b"])
+
+            // A renewal replaces the end of the lease, also with an earlier one (a node's clock is its own).
+            try await bus.renewLease(nodeId: "node_b", until: Fixtures.date(200))
+            try await bus.renewLease(nodeId: "node_a", until: Fixtures.date(40))
+            #expect(try await bus.liveNodes(at: Fixtures.date(50)) == ["node_b": Fixtures.date(200)])
+        }
+    }
+
+    @Test(arguments: servers)
+    func leaveRemovesTheNodeAndOnlyItsStations(server: ClusterTestServer) async throws {
+        try await server.withBuses(1) { buses in
+            let bus = buses[0]
+            try await bus.renewLease(nodeId: "node_a", until: Fixtures.date(100))
+            try await bus.renewLease(nodeId: "node_b", until: Fixtures.date(100))
+            let kept = Self.presence("CP3", on: "node_b", at: 1)
+            try await bus.publish([
+                .up(Self.presence("CP1", on: "node_a", at: 1)), .up(Self.presence("CP2", on: "node_a", at: 2)),
+                .up(kept),
+            ])
+            #expect(try await bus.presence().count == 3)
+
+            try await bus.leave(nodeId: "node_a")
+            #expect(try await bus.liveNodes(at: Fixtures.date(0)) == ["node_b": Fixtures.date(100)])
+            #expect(try await bus.presence() == [kept])
+        }
+    }
+
+    @Test(arguments: servers)
+    func sweepRemovesExpiredNodesTheirStationsAndOldCalls(server: ClusterTestServer) async throws {
+        try await server.withBuses(1) { buses in
+            let bus = buses[0]
+            try await bus.renewLease(nodeId: "node_old", until: Fixtures.date(10))
+            try await bus.renewLease(nodeId: "node_edge", until: Fixtures.date(50))
+            try await bus.renewLease(nodeId: "node_new", until: Fixtures.date(100))
+            let edge = Self.presence("CP_EDGE", on: "node_edge", at: 1)
+            let new = Self.presence("CP_NEW", on: "node_new", at: 1)
+            try await bus.publish([
+                .up(Self.presence("CP_OLD", on: "node_old", at: 1)), .up(edge), .up(new),
+                // No lease at all (its node was swept or left while this was in flight): an orphan.
+                .up(Self.presence("CP_GHOST", on: "node_ghost", at: 1)),
+            ])
+            let callId = try await bus.submit(
+                ClusterCallRequest(
+                    originNode: "node_new", targetNode: "node_edge", stationId: "CP_EDGE", action: "Reset",
+                    payload: "{}", timeout: .seconds(5)))
+
+            try await bus.sweep(before: Fixtures.date(50))
+            // Ended before the cutoff goes; ending at the cutoff stays.
+            #expect(try await bus.liveNodes(at: Fixtures.date(0)).keys.sorted() == ["node_edge", "node_new"])
+            #expect(Set(try await bus.presence()) == [edge, new])
+            // Calls are dated by the wall clock: one made now is newer than a 2025 cutoff.
+            #expect(try await bus.call(callId) != nil)
+
+            try await bus.sweep(before: Date().addingTimeInterval(-3600))
+            #expect(try await bus.call(callId) != nil)
+            try await bus.sweep(before: Date().addingTimeInterval(60))
+            #expect(try await bus.call(callId) == nil)
+            #expect(try await bus.takeOutcome(callId) == nil)
+        }
+    }
+
+    // MARK: Presence
+
+    @Test(arguments: servers)
+    func upThenDownOfTheSameSessionRemovesIt(server: ClusterTestServer) async throws {
+        try await server.withBuses(1) { buses in
+            let bus = buses[0]
+            let session = Self.presence("CP1", on: "node_a", at: 5, version: "2.0.1")
+            let other = Self.presence("CP2", on: "node_a", at: 5)
+            try await bus.publish([.up(session), .up(other)])
+            #expect(Set(try await bus.presence()) == [session, other])
+
+            try await bus.publish([.down(session)])
+            #expect(try await bus.presence() == [other])
+
+            // Both in one batch: applied in order, so nothing is left.
+            let brief = Self.presence("CP3", on: "node_b", at: 7)
+            try await bus.publish([.up(brief), .down(brief)])
+            #expect(try await bus.presence() == [other])
+        }
+    }
+
+    @Test(arguments: servers)
+    func aLateDownOrAnOlderUpNeverUndoesANewerConnection(server: ClusterTestServer) async throws {
+        try await server.withBuses(1) { buses in
+            let bus = buses[0]
+            let old = Self.presence("CP1", on: "node_a", at: 10)
+            let new = Self.presence("CP1", on: "node_b", at: 20)
+            try await bus.publish([.up(old), .up(new)])
+            #expect(try await bus.presence() == [new])
+
+            // node_a hears its old socket close only now.
+            try await bus.publish([.down(old)])
+            #expect(try await bus.presence() == [new])
+            // Same time but another node, and same node but another time: neither is this session.
+            try await bus.publish([
+                .down(Self.presence("CP1", on: "node_a", at: 20)), .down(Self.presence("CP1", on: "node_b", at: 19)),
+            ])
+            #expect(try await bus.presence() == [new])
+
+            // An older connection's `up` published late.
+            try await bus.publish([.up(Self.presence("CP1", on: "node_c", at: 15))])
+            #expect(try await bus.presence() == [new])
+
+            // A newer one does replace it, whatever node it is on.
+            let newest = Self.presence("CP1", on: "node_a", at: 30, version: "2.0.1")
+            try await bus.publish([.up(newest)])
+            #expect(try await bus.presence() == [newest])
+        }
+    }
+
+    @Test(arguments: servers)
+    func manyChangesAreSplitOverNotificationsAndAllArrive(server: ClusterTestServer) async throws {
+        try await server.withBuses(2) { buses in
+            let listener = EventRecorder(buses[1].events(nodeId: "node_b"))
+            defer { listener.stop() }
+            try await listener.expect(.resynchronize)
+
+            // Each escaped id is ~430 bytes: 100 of them need several notifications under the 8000-byte limit.
+            let stations = (0..<100).map { index in
+                Self.presence(String(repeating: "⚡", count: 45) + "\(index)", on: "node_a", at: index)
+            }
+            try await buses[0].publish(stations.map(PresenceChange.up))
+            #expect(Set(try await buses[0].presence()) == Set(stations))
+            let heard = await listener.wait { events in
+                events.filter { if case .presence(.up) = $0 { true } else { false } }.count >= stations.count
+            }
+            #expect(heard, "heard \(listener.events.count) of \(stations.count) presence changes")
+            #expect(listener.events.dropFirst() == stations.map { .presence(.up($0)) }[...])
+        }
+    }
+
+    // MARK: Events
+
+    @Test(arguments: servers)
+    func presenceAndDepartureReachEveryNode(server: ClusterTestServer) async throws {
+        try await server.withBuses(2) { buses in
+            let (a, b) = (buses[0], buses[1])
+            let onA = EventRecorder(a.events(nodeId: "node_a"))
+            let onB = EventRecorder(b.events(nodeId: "node_b"))
+            defer {
+                onA.stop()
+                onB.stop()
+            }
+            try await onA.expect(.resynchronize)
+            try await onB.expect(.resynchronize)
+            #expect(onA.events.first == .resynchronize)
+            #expect(onB.events.first == .resynchronize)
+
+            let station = Self.presence("CP\t1\n%41 ü", on: "node_b", at: 3, version: "2.0.1")
+            try await b.renewLease(nodeId: "node_b", until: Fixtures.date(100))
+            try await b.publish([.up(station)])
+            try await onA.expect(.presence(.up(station)))
+            // The publisher hears its own change too: the shared channel is for every node.
+            try await onB.expect(.presence(.up(station)))
+
+            try await b.publish([.down(station)])
+            try await onA.expect(.presence(.down(station)))
+
+            try await b.leave(nodeId: "node_b")
+            try await onA.expect(.nodeLeft("node_b"))
+            #expect(
+                onA.events == [
+                    .resynchronize, .presence(.up(station)), .presence(.down(station)), .nodeLeft("node_b"),
+                ])
+        }
+    }
+
+    @Test(arguments: servers)
+    func callsRepliesAndCommandsReachOnlyTheirNode(server: ClusterTestServer) async throws {
+        try await server.withBuses(2) { buses in
+            let (a, b) = (buses[0], buses[1])
+            let onA = EventRecorder(a.events(nodeId: "node_a"))
+            let onB = EventRecorder(b.events(nodeId: "node_b"))
+            defer {
+                onA.stop()
+                onB.stop()
+            }
+            try await onA.expect(.resynchronize)
+            try await onB.expect(.resynchronize)
+
+            let id = try await a.submit(
+                ClusterCallRequest(
+                    originNode: "node_a", targetNode: "node_b", stationId: "CP1", action: "Reset",
+                    payload: #"{"type":"Soft"}"#, timeout: .seconds(5)))
+            try await onB.expect(.callQueued(id))
+            try await b.complete(id, origin: "node_a", outcome: .result(#"{"status":"Accepted"}"#))
+            try await onA.expect(.callCompleted(id))
+
+            let station = "CP 2/ü\t%20"
+            try await a.send(.disconnect(stationId: station), to: "node_b")
+            try await onB.expect(.command(.disconnect(stationId: station)))
+            try await a.send(.registration(stationId: station, status: .rejected), to: "node_b")
+            try await onB.expect(.command(.registration(stationId: station, status: .rejected)))
+
+            // Notifications reach a listener in commit order: once these markers arrive, anything
+            // misrouted to the wrong node earlier would have arrived before them.
+            try await b.send(.disconnect(stationId: "marker_a"), to: "node_a")
+            try await a.send(.disconnect(stationId: "marker_b"), to: "node_b")
+            try await onA.expect(.command(.disconnect(stationId: "marker_a")))
+            try await onB.expect(.command(.disconnect(stationId: "marker_b")))
+            #expect(
+                onA.events == [.resynchronize, .callCompleted(id), .command(.disconnect(stationId: "marker_a"))])
+            #expect(
+                onB.events == [
+                    .resynchronize, .callQueued(id), .command(.disconnect(stationId: station)),
+                    .command(.registration(stationId: station, status: .rejected)),
+                    .command(.disconnect(stationId: "marker_b")),
+                ])
+        }
+    }
+
+    @Test(arguments: servers)
+    func aLostListeningConnectionResynchronizesAndKeepsListening(server: ClusterTestServer) async throws {
+        try await server.withBuses(1) { buses, storage in
+            let bus = buses[0]
+            let events = EventRecorder(bus.events(nodeId: "node_a"))
+            defer { events.stop() }
+            try await events.expect(.resynchronize)
+
+            // The listening session is the one whose last statement was a LISTEN.
+            try await storage.executeForTesting([
+                """
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%'
+                """
+            ])
+            let resynchronized = await events.wait { $0.filter { $0 == .resynchronize }.count == 2 }
+            #expect(resynchronized, "events after the connection was killed: \(events.events)")
+
+            let station = Self.presence("CP1", on: "node_a", at: 1)
+            try await bus.publish([.up(station)])
+            try await events.expect(.presence(.up(station)))
+            try await bus.send(.disconnect(stationId: "CP1"), to: "node_a")
+            try await events.expect(.command(.disconnect(stationId: "CP1")))
+        }
+    }
+
+    // MARK: Calls
+
+    @Test(arguments: servers)
+    func aCallIsReadBackAndItsResultTakenOnce(server: ClusterTestServer) async throws {
+        try await server.withBuses(1) { buses in
+            let bus = buses[0]
+            let request = ClusterCallRequest(
+                originNode: "node_a", targetNode: "node_b", stationId: "CP\t1 ü", action: "DataTransfer",
+                payload: #"{"vendorId":"x","data":"tab\tnewline\n ü"}"#, timeout: .milliseconds(2500))
+            let id = try await bus.submit(request)
+            let second = try await bus.submit(request)
+            #expect(id != second)
+
+            #expect(try await bus.call(id) == request)
+            #expect(try await bus.call(id + second + 1000) == nil)
+            #expect(try await bus.takeOutcome(id) == nil)
+            // Asking again for an outcome that is not there must not consume the call.
+            #expect(try await bus.call(id) == request)
+
+            try await bus.complete(id, origin: "node_a", outcome: .result(#"{"status":"Accepted"}"#))
+            // Done: the target must not run it again.
+            #expect(try await bus.call(id) == nil)
+            #expect(try await bus.takeOutcome(id) == .result(#"{"status":"Accepted"}"#))
+            #expect(try await bus.takeOutcome(id) == nil)
+            // The other call is untouched.
+            #expect(try await bus.call(second) == request)
+        }
+    }
+
+    @Test(arguments: servers)
+    func failuresRoundTripWithAndWithoutDetails(server: ClusterTestServer) async throws {
+        try await server.withBuses(1) { buses in
+            let bus = buses[0]
+            let request = ClusterCallRequest(
+                originNode: "node_a", targetNode: "node_b", stationId: "CP1", action: "Reset", payload: "{}",
+                timeout: .seconds(30))
+            let withDetails = try await bus.submit(request)
+            let without = try await bus.submit(request)
+            #expect(try await bus.call(withDetails)?.timeout == .seconds(30))
+
+            let detailed = ClusterCallOutcome.failure(
+                status: 502, code: "call_error", message: "the station answered NotSupported ü",
+                details: #"{"errorCode":"NotSupported","errorDetails":{}}"#)
+            let bare = ClusterCallOutcome.failure(
+                status: 504, code: "timeout", message: "no answer in time", details: nil)
+            try await bus.complete(withDetails, origin: "node_a", outcome: detailed)
+            try await bus.complete(without, origin: "node_a", outcome: bare)
+            #expect(try await bus.takeOutcome(without) == bare)
+            #expect(try await bus.takeOutcome(withDetails) == detailed)
+            #expect(try await bus.takeOutcome(withDetails) == nil)
+        }
+    }
+
+    // MARK: Payloads (no database)
+
+    static let awkwardStationIds = [
+        "CP\t1", "CP\n2", "CP\r\n3", "100%", "%41", "%", "%zz", "Ladesäule-Größe-⚡️", "e\u{301}", "\u{301}CP",
+        "a b/c?d#e&f=g+h;i", "名前", "CP\u{0}9", "plain",
+    ]
+
+    @Test func escapedStationIdsHoldNoSeparatorsAndComeBackUnchanged() throws {
+        for id in Self.awkwardStationIds {
+            let escaped = PostgresClusterBus.escape(id)
+            #expect(!escaped.contains("\t") && !escaped.contains("\n") && !escaped.contains("\r"), "\(escaped)")
+            // All ASCII: nothing in it can join a separator into one Character.
+            #expect(escaped.unicodeScalars.allSatisfy(\.isASCII), "\(escaped)")
+            #expect(PostgresClusterBus.unescape(escaped) == id, "\(id.debugDescription) → \(escaped)")
+        }
+    }
+
+    @Test func sharedPayloadsCarryAwkwardStationIds() throws {
+        let lines = Self.awkwardStationIds.enumerated().map { index, id in
+            "\(index.isMultiple(of: 2) ? "up" : "down")\tnode_b\t2.0.1\t\(1_735_689_600_000 + index)\t"
+                + PostgresClusterBus.escape(id)
+        }
+        let events = PostgresClusterBus.parseShared(lines.joined(separator: "\n"))
+        let expected: [ClusterEvent] = Self.awkwardStationIds.enumerated().map { index, id in
+            let presence = StationPresence(
+                stationId: id, nodeId: "node_b", ocppVersion: "2.0.1", connectedAt: Fixtures.date(0, ms: index))
+            return .presence(index.isMultiple(of: 2) ? .up(presence) : .down(presence))
+        }
+        #expect(events == expected)
+        #expect(PostgresClusterBus.parseShared("left\tnode_c") == [.nodeLeft("node_c")])
+    }
+
+    @Test func nodePayloadsCarryAwkwardStationIds() throws {
+        for id in Self.awkwardStationIds {
+            let escaped = PostgresClusterBus.escape(id)
+            let payload = "call\t7\nreply\t8\ndisconnect\t\(escaped)\nregistration\tPending\t\(escaped)"
+            #expect(
+                PostgresClusterBus.parseNode(payload) == [
+                    .callQueued(7), .callCompleted(8), .command(.disconnect(stationId: id)),
+                    .command(.registration(stationId: id, status: .pending)),
+                ])
+        }
+    }
+
+    @Test func malformedSharedLinesAreIgnoredAndTheRestKept() throws {
+        let good = "up\tnode_b\t1.6\t1735689600000\tCP1"
+        let malformed = [
+            "", "up", "up\tnode_b\t1.6\t1735689600000", "up\tnode_b\t1.6\t1735689600000\tCP1\textra",
+            "up\tnode_b\t1.6\tsoon\tCP1", "down\tnode_b\t1.6\t17356896000.5\tCP1", "down\tnode_b\t1.6\t1\t%zz",
+            "sideways\tnode_b\t1.6\t1\tCP1", "left", "left\tnode_b\textra", "UP\tnode_b\t1.6\t1\tCP1",
+            "call\t1",
+        ]
+        for line in malformed {
+            #expect(PostgresClusterBus.parseShared(line).isEmpty, "\(line.debugDescription)")
+        }
+        let mixed = ([good] + malformed + [good]).joined(separator: "\n")
+        let presence = StationPresence(
+            stationId: "CP1", nodeId: "node_b", ocppVersion: "1.6", connectedAt: Fixtures.date(0))
+        #expect(PostgresClusterBus.parseShared(mixed) == [.presence(.up(presence)), .presence(.up(presence))])
+    }
+
+    @Test func malformedNodeLinesAreIgnoredAndTheRestKept() throws {
+        let malformed = [
+            "", "call", "call\t", "call\tseven", "call\t1\t2", "reply\t1.5", "reply", "disconnect",
+            "disconnect\tCP1\textra", "disconnect\t%zz", "registration\tAccepted", "registration\tBogus\tCP1",
+            "registration\taccepted\tCP1", "registration\tAccepted\t%zz", "up\tnode_b\t1.6\t1\tCP1", "left\tnode_b",
+        ]
+        for line in malformed {
+            #expect(PostgresClusterBus.parseNode(line).isEmpty, "\(line.debugDescription)")
+        }
+        let mixed = (["call\t3"] + malformed + ["registration\tAccepted\tCP1"]).joined(separator: "\n")
+        #expect(
+            PostgresClusterBus.parseNode(mixed) == [
+                .callQueued(3), .command(.registration(stationId: "CP1", status: .accepted)),
+            ])
+    }
+}
+
+/// A PostgreSQL server to make fresh databases on (its URL stays out of the test names).
+struct ClusterTestServer: Sendable, CustomTestStringConvertible {
+    var url: String
+    var testDescription: String { "PostgreSQL" }
+
+    /// Runs `body` with `count` buses (nodes) on a fresh database with its schema; closes and drops it all afterwards.
+    func withBuses(
+        _ count: Int, _ body: ([PostgresClusterBus], PostgresStorage) async throws -> Void
+    ) async throws {
+        let logger = StorageBackend.logger
+        let name = "ampere_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let databaseURL = try await PostgresDatabases.create(serverURL: url, name: name, logger: logger)
+        var storage: PostgresStorage?
+        var buses: [PostgresClusterBus] = []
+        func cleanUp() async throws {
+            for bus in buses { await bus.close() }
+            try await storage?.close()
+            try await PostgresDatabases.drop(serverURL: url, name: name, logger: logger)
+        }
+        do {
+            // The bus needs the schema the storage creates.
+            storage = try await PostgresStorage.open(url: databaseURL, logger: logger)
+            for _ in 0..<count { buses.append(try await PostgresClusterBus(url: databaseURL, logger: logger)) }
+            try await body(buses, storage!)
+        } catch {
+            try? await cleanUp()
+            throw error
+        }
+        try await cleanUp()
+    }
+
+    func withBuses(_ count: Int, _ body: ([PostgresClusterBus]) async throws -> Void) async throws {
+        try await withBuses(count) { buses, _ in try await body(buses) }
+    }
+}
+
+/// Collects a node's events as they come, so that tests can wait for one with a time limit.
+final class EventRecorder: Sendable {
+    private final class Log: Sendable {
+        let events = Mutex<[ClusterEvent]>([])
+    }
+    private let log = Log()
+    private let task: Task<Void, Never>
+
+    init(_ stream: AsyncStream<ClusterEvent>) {
+        let log = log
+        task = Task {
+            for await event in stream { log.events.withLock { $0.append(event) } }
+        }
+    }
+
+    var events: [ClusterEvent] { log.events.withLock { $0 } }
+
+    /// Ends the stream, which closes its listening connection.
+    func stop() { task.cancel() }
+
+    /// Whether `condition` holds of the events heard within `timeout`.
+    func wait(timeout: Duration = .seconds(10), _ condition: ([ClusterEvent]) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !condition(events) {
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
+    }
+
+    /// Fails the test unless `event` is heard within `timeout`.
+    func expect(
+        _ event: ClusterEvent, timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let heard = await wait(timeout: timeout) { $0.contains(event) }
+        try #require(heard, "not heard within \(timeout): \(event); heard \(events)", sourceLocation: sourceLocation)
+    }
+}
