@@ -439,12 +439,12 @@ class Api:
         assert response.status_code == 200, f"GET station {cp_id}: {response.status_code} {response.text}"
         return response.json()
 
-    def wait_station(self, cp_id: str, predicate, timeout: float = 10) -> dict:
+    def wait_station(self, cp_id: str, predicate, timeout: float = 10, interval: float = 0.2) -> dict:
         def fetch():
             response = self.get(station_path(cp_id))
             return response.json() if response.status_code == 200 else f"HTTP {response.status_code}: {response.text}"
 
-        return poll(fetch, lambda b: isinstance(b, dict) and predicate(b), timeout, what=f"station {cp_id} state")
+        return poll(fetch, lambda b: isinstance(b, dict) and predicate(b), timeout, interval, what=f"station {cp_id} state")
 
     def create_station(self, cp_id: str, password: str | None = None) -> requests.Response:
         body: dict = {"id": cp_id}

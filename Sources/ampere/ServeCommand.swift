@@ -18,7 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds, returned in BootNotification (AMPERE_HEARTBEAT_INTERVAL, default 300).")
     var heartbeatInterval: Int?
     @Option(help: "open or known (AMPERE_REGISTRATION, default open).") var registration: String?
-    @Option(help: "WebSocket ping period in seconds (AMPERE_PING_INTERVAL, default 60).") var pingInterval: Double?
+    @Option(
+        help: "Seconds within which a vanished connection is closed; pings every half of it (AMPERE_PING_INTERVAL, default 60).")
+    var pingInterval: Double?
     @Option(help: "Default timeout of calls to charge points, seconds (AMPERE_CALL_TIMEOUT, default 30).")
     var callTimeout: Double?
     @Option(help: "Largest WebSocket message in bytes (AMPERE_MAX_FRAME_SIZE, default 1048576).") var maxFrameSize: Int?

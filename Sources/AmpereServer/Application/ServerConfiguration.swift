@@ -15,7 +15,8 @@ public struct ServerConfiguration: Sendable {
     /// Seconds, returned in BootNotification.
     public var heartbeatInterval = 300
     public var registration = RegistrationMode.open
-    /// WebSocket ping period; a connection that misses a pong is closed.
+    /// Dead-connection detection: pings go out every half of it, and a connection that
+    /// stops answering (vanished without a close) is closed within it.
     public var pingInterval: Duration = .seconds(60)
     /// Default timeout of calls the central system sends.
     public var callTimeout: Duration = .seconds(30)

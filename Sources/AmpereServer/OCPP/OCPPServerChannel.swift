@@ -125,7 +125,9 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
             case .websocket(let asyncChannel, let station, let logger):
                 let configuration = WebSocketHandler.Configuration(
                     extensions: [],
-                    autoPing: .enabled(timePeriod: webSocket.pingInterval),
+                    // A ping every half interval, each answered before the next: a connection that
+                    // vanishes (no close, no pong) is dropped within one `--ping-interval`.
+                    autoPing: .enabled(timePeriod: webSocket.pingInterval / 2),
                     closeTimeout: webSocket.closeTimeout,
                     validateUTF8: true,
                     maxFrameSize: webSocket.maxFrameSize
