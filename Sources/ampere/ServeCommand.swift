@@ -61,6 +61,10 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.pingInterval = .milliseconds(Int64(seconds * 1000))
         }
         if let seconds = try value(callTimeout, "AMPERE_CALL_TIMEOUT", Double.init) {
+            // The longest a REST client may wait, and what the cluster keeps a routed call for.
+            guard seconds > 0, seconds <= 300 else {
+                throw ValidationError("--call-timeout must be more than 0 and at most 300 seconds")
+            }
             configuration.callTimeout = .milliseconds(Int64(seconds * 1000))
         }
         configuration.maxFrameSize = try value(maxFrameSize, "AMPERE_MAX_FRAME_SIZE", Int.init) ?? configuration.maxFrameSize

@@ -36,7 +36,9 @@ import Testing
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == nil)
 
         // Also when they come from a reload rather than an event.
-        membership.replaceStations([Self.presence("CP2", on: "node_a", at: 1), Self.presence("CP3", on: "node_b", at: 1)])
+        membership.replaceStations([
+            Self.presence("CP2", on: "node_a", at: 1), Self.presence("CP3", on: "node_b", at: 1),
+        ])
         #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == nil)
         #expect(membership.remoteHolder(of: "CP3", at: Self.date(10))?.nodeId == "node_b")
     }

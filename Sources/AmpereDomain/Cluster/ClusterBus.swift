@@ -23,12 +23,17 @@ public protocol ClusterBus: Sendable {
     func events(nodeId: String) -> AsyncStream<ClusterEvent>
     /// Queues a call for the node that holds its station and tells that node; returns the call's id.
     func submit(_ call: ClusterCallRequest) async throws -> Int
-    /// A queued call, for the node that runs it.
+    /// Claims a queued call for the node that runs it: nil when it is unknown or already claimed, so
+    /// that a call heard twice (a notification and a catch-up after a reconnect) runs once.
     func call(_ id: Int) async throws -> ClusterCallRequest?
     /// Stores a call's outcome and tells the node that asked.
     func complete(_ id: Int, origin: String, outcome: ClusterCallOutcome) async throws
     /// A call's outcome, removing the call; nil while there is none.
     func takeOutcome(_ id: Int) async throws -> ClusterCallOutcome?
+    /// Calls queued for `nodeId` that have no outcome yet (their notification may have been missed).
+    func pendingCalls(for nodeId: String) async throws -> [Int]
+    /// Which of `ids` have their outcome stored (their reply notification may have been missed).
+    func completedCalls(among ids: [Int]) async throws -> [Int]
     /// Tells `nodeId` to act on a station it holds.
     func send(_ command: ClusterCommand, to nodeId: String) async throws
 }

@@ -6,8 +6,9 @@ public protocol StationRepository: Sendable {
     func stations(_ page: PageRequest) async throws -> Page<ChargingStation>
     /// Stores a new station; false when one with that id exists.
     func create(_ station: ChargingStation) async throws -> Bool
-    /// The station, created with `registrationStatus` accepted if it is new (open registration).
-    func ensure(_ id: String, at: Date) async throws -> ChargingStation
+    /// The station, created with `registrationStatus` accepted (and `ocppVersion`) if it is new
+    /// (open registration).
+    func ensure(_ id: String, ocppVersion: String?, at: Date) async throws -> ChargingStation
     /// Replaces the operator-set fields: registration status and password hash.
     func updateSettings(_ id: String, registrationStatus: RegistrationStatus, passwordHash: String??) async throws -> Bool
     func delete(_ id: String) async throws -> Bool
@@ -21,4 +22,11 @@ public protocol StationRepository: Sendable {
     func connectors(of stationId: String) async throws -> [ConnectorStatus]
     /// Status history, newest first.
     func connectorHistory(of stationId: String, _ page: PageRequest) async throws -> Page<ConnectorStatus>
+}
+
+extension StationRepository {
+    /// The station, created accepted with no OCPP version yet if it is new.
+    public func ensure(_ id: String, at: Date) async throws -> ChargingStation {
+        try await ensure(id, ocppVersion: nil, at: at)
+    }
 }

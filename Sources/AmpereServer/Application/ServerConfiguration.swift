@@ -23,7 +23,7 @@ public struct ServerConfiguration: Sendable {
     /// Largest WebSocket frame or message accepted; larger closes the connection with 1009.
     public var maxFrameSize = 1 << 20
     /// This node's name in a cluster (PostgreSQL only): lowercase letters, digits and `_`, at most 40;
-    /// nil makes a random one. Two running nodes must never share one.
+    /// nil makes one from the host name and port (random with port 0). Two running nodes must never share one.
     public var nodeId: String?
     /// Days the OCPP message log keeps frames.
     public var messageLogRetentionDays = 7

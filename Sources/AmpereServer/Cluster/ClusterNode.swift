@@ -32,8 +32,9 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
     static let renewInterval: Duration = .seconds(2)
     /// Presence changes are published in batches this often.
     static let publishInterval: Duration = .milliseconds(20)
-    /// Nodes whose lease ended this long ago are removed with their stations; so are older routed calls.
-    static let sweepAfter: TimeInterval = 120
+    /// Nodes whose lease ended this long ago are removed with their stations; so are older routed
+    /// calls, which is why it exceeds the longest call timeout (300 s).
+    static let sweepAfter: TimeInterval = 600
     /// Time a routed call may take beyond the call's own timeout, for the hops through the database.
     static let routingMargin: Duration = .seconds(2)
 
@@ -148,11 +149,14 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
         for await event in bus.events(nodeId: nodeId) {
             switch event {
             case .resynchronize:
+                // Notifications sent while this node was not listening are lost: catch up from the tables.
                 do {
                     membership.replaceLeases(try await bus.liveNodes(at: now()))
                     membership.replaceStations(try await bus.presence())
+                    for id in try await bus.pendingCalls(for: nodeId) { Task { await self.runRoutedCall(id) } }
+                    for id in try await bus.completedCalls(among: waiters.waiting) { waiters.arrived(id) }
                 } catch {
-                    logger.error("could not reload cluster presence", metadata: ["error": "\(error)"])
+                    logger.error("could not reload cluster state", metadata: ["error": "\(error)"])
                 }
             case .presence(let change):
                 membership.apply(change, leaseIfUnknown: now().addingTimeInterval(Self.lease))

@@ -32,6 +32,9 @@ final class ReplyWaiters: Sendable {
         }
     }
 
+    /// The calls waited for now.
+    var waiting: [Int] { state.withLock { Array($0.waiting.keys) } }
+
     /// A reply arrived.
     func arrived(_ id: Int) {
         let waiter = state.withLock { state in

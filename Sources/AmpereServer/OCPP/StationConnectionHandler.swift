@@ -30,8 +30,13 @@ struct StationConnectionHandler: Sendable {
         logger[metadataKey: "station"] = "\(id)"
         let storage = services.storage
         // Open registration: an unknown station is registered on first connect.
-        let station = try await storage.stations.ensure(id, at: services.now())
-        try await storage.stations.recordSeen(id, ocppVersion: accepted.version.name, at: services.now())
+        let station = try await storage.stations.ensure(id, ocppVersion: accepted.version.name, at: services.now())
+        // A reconnect of a known station costs no write: its version is stored, and the time goes in the next batch.
+        if station.ocppVersion == accepted.version.name {
+            lastSeen.seen(id, at: services.now())
+        } else {
+            try await storage.stations.recordSeen(id, ocppVersion: accepted.version.name, at: services.now())
+        }
 
         let registration = RegistrationState(station.registrationStatus)
         let context = ChargePointContext(

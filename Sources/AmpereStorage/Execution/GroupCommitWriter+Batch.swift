@@ -39,11 +39,13 @@ extension GroupCommitWriter {
             for write in batch { write.fail(error) }
             return
         }
-        // A lone write needs no savepoint: the transaction is its own.
-        let isolated = batch.count > 1
         var outcomes: [PendingWrite.Outcome] = []
         var batchFailure: (any Error)?
         for write in batch {
+            // A lone write needs no savepoint: the transaction is its own. Nor does a single change
+            // where a failed statement leaves the transaction usable (SQLite): every savepoint
+            // statement is a round trip to the database thread.
+            let isolated = batch.count > 1 && !(write.singleChange && !traits.failedStatementAbortsTransaction)
             do {
                 if isolated { try await execute("SAVEPOINT \(Self.savepoint)") }
                 let outcome = await write.run(database)

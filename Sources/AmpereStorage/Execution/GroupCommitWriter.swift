@@ -36,9 +36,13 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// Queues `body` and returns its result once the transaction it ran in has committed.
-    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    /// - Parameter singleChange: `body` changes the database with one statement at most (it may read
+    ///   more), so where a failed statement leaves the transaction usable it needs no savepoint.
+    func write<T: Sendable>(
+        singleChange: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let write = PendingWrite(body, continuation: continuation)
+            let write = PendingWrite(singleChange: singleChange, body, continuation: continuation)
             let queued = state.withLock { state in
                 guard !state.closed else { return false }
                 state.pending.append(write)

@@ -16,11 +16,14 @@ struct PendingWrite: Sendable {
     let run: @Sendable (any SQLDatabase) async -> Outcome
     /// Resumes the caller with an error without running the write.
     let fail: @Sendable (any Error) -> Void
+    /// The write changes the database with one statement at most, so a failure leaves nothing of it behind.
+    let singleChange: Bool
 
     init<T: Sendable>(
-        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T,
+        singleChange: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T,
         continuation: CheckedContinuation<T, any Error>
     ) {
+        self.singleChange = singleChange
         run = { database in
             do {
                 let value = try await body(database)

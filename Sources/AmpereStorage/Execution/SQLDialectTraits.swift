@@ -5,6 +5,9 @@ struct SQLDialectTraits: Sendable {
     var beginWrite: String
     /// The most bound parameters one statement may carry.
     var maxBindParameters: Int
+    /// After a failed statement the transaction can only roll back (PostgreSQL), rather than
+    /// losing just that statement (SQLite).
+    var failedStatementAbortsTransaction: Bool
     /// Serializes migrations between processes sharing the database; run first in each migration transaction.
     var lockMigrations: String?
     /// Column types of the schema: milliseconds since 1970 and other 64-bit integers;

@@ -23,9 +23,12 @@ struct SQLStore: Sendable {
     }
 
     /// Runs `body` atomically in the writer's next batch and returns once that batch committed.
-    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    /// `singleChange`: `body` changes the database with one statement at most (see `GroupCommitWriter`).
+    func write<T: Sendable>(
+        singleChange: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         do {
-            return try await writer.write(body)
+            return try await writer.write(singleChange: singleChange, body)
         } catch {
             throw traits.storageError(error)
         }

@@ -164,8 +164,8 @@ public final class PostgresClusterBus: ClusterBus {
         try await run { db in
             try await db.raw(
                 """
-                SELECT origin_node, target_node, station_id, action, payload, timeout_ms FROM cluster_calls
-                WHERE id = \(bind: id) AND outcome_kind IS NULL
+                UPDATE cluster_calls SET outcome_kind = 'running' WHERE id = \(bind: id) AND outcome_kind IS NULL
+                RETURNING origin_node, target_node, station_id, action, payload, timeout_ms
                 """
             ).first().map {
                 ClusterCallRequest(
@@ -201,7 +201,7 @@ public final class PostgresClusterBus: ClusterBus {
             guard
                 let row = try await db.raw(
                     """
-                    DELETE FROM cluster_calls WHERE id = \(bind: id) AND outcome_kind IS NOT NULL
+                    DELETE FROM cluster_calls WHERE id = \(bind: id) AND outcome_kind IN ('result', 'failure')
                     RETURNING outcome_kind, outcome, status, code, message
                     """
                 ).first()
@@ -212,6 +212,24 @@ public final class PostgresClusterBus: ClusterBus {
             return .failure(
                 status: try row.value("status"), code: try row.value("code"), message: try row.value("message"),
                 details: try row.value("outcome"))
+        }
+    }
+
+    public func pendingCalls(for nodeId: String) async throws -> [Int] {
+        try await run { db in
+            try await db.raw(
+                "SELECT id FROM cluster_calls WHERE target_node = \(bind: nodeId) AND outcome_kind IS NULL ORDER BY id"
+            ).all().map { try $0.value("id", as: Int.self) }
+        }
+    }
+
+    public func completedCalls(among ids: [Int]) async throws -> [Int] {
+        guard !ids.isEmpty else { return [] }
+        let list = SQLQueryString(ids.map(String.init).joined(separator: ", "))
+        return try await run { db in
+            try await db.raw(
+                "SELECT id FROM cluster_calls WHERE outcome_kind IN ('result', 'failure') AND id IN (" + list + ")")
+                .all().map { try $0.value("id", as: Int.self) }
         }
     }
 
@@ -334,9 +352,12 @@ public final class PostgresClusterBus: ClusterBus {
     static func unescape(_ text: String) -> String? { text.removingPercentEncoding }
 
     /// Sends `lines` on `channel`, several to a notification, within the caller's transaction.
+    /// A line too long for any notification (a station id of thousands of combining marks is still
+    /// "48 characters") is left out rather than failing the whole batch: the rows are written, and
+    /// the other nodes see them at their next reload.
     private static func notify(_ db: any SQLDatabase, _ channel: String, _ lines: [String]) async throws {
         var payload = ""
-        for line in lines {
+        for line in lines where line.utf8.count <= maxPayload {
             if !payload.isEmpty, payload.utf8.count + line.utf8.count + 1 > maxPayload {
                 try await db.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
                 payload = ""

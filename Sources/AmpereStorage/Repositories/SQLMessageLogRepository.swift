@@ -44,7 +44,7 @@ struct SQLMessageLogRepository: MessageLogRepository {
         let cutoff = Millis.from(cutoff)
         var total = 0
         while true {
-            let deleted = try await store.write { db in
+            let deleted = try await store.write(singleChange: true) { db in
                 try await db.raw(
                     """
                     DELETE FROM ocpp_messages WHERE id IN (

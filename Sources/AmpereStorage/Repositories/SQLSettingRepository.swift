@@ -13,7 +13,7 @@ struct SQLSettingRepository: SettingRepository {
 
     func settingIfAbsent(_ key: String, _ value: String) async throws -> String {
         if let stored = try await setting(key) { return stored }
-        return try await store.write { db in
+        return try await store.write(singleChange: true) { db in
             try await db.raw(
                 "INSERT INTO settings (key, value) VALUES (\(bind: key), \(bind: value)) ON CONFLICT DO NOTHING"
             ).run()

@@ -7,7 +7,7 @@ struct SQLStationEventRepository: StationEventRepository {
 
     /// The event's `id` is ignored and assigned by the database.
     func record(_ event: StationEvent) async throws {
-        try await store.write { db in
+        try await store.write(singleChange: true) { db in
             try await db.raw(
                 """
                 INSERT INTO station_events (station_id, kind, payload, at)

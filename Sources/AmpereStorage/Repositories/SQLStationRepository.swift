@@ -20,7 +20,7 @@ struct SQLStationRepository: StationRepository {
 
     func create(_ station: ChargingStation) async throws -> Bool {
         let details = try BootDetailsColumn.encode(station.bootDetails)
-        return try await store.write { db in
+        return try await store.write(singleChange: true) { db in
             try await db.raw(
                 """
                 INSERT INTO stations (id, vendor, model, serial_number, firmware_version, boot_details, ocpp_version,
@@ -37,14 +37,15 @@ struct SQLStationRepository: StationRepository {
         }
     }
 
-    func ensure(_ id: String, at: Date) async throws -> ChargingStation {
+    func ensure(_ id: String, ocppVersion: String?, at: Date) async throws -> ChargingStation {
         // Almost always the station exists: answer from the reader without taking a write.
         if let existing = try await station(id) { return existing }
-        return try await store.write { db in
+        return try await store.write(singleChange: true) { db in
             try await db.raw(
                 """
-                INSERT INTO stations (id, registration_status, created_at)
-                VALUES (\(bind: id), \(bind: RegistrationStatus.accepted.rawValue), \(bind: Millis.from(at)))
+                INSERT INTO stations (id, registration_status, ocpp_version, last_seen, created_at)
+                VALUES (\(bind: id), \(bind: RegistrationStatus.accepted.rawValue), \(bind: ocppVersion),
+                    \(bind: Millis.from(at)), \(bind: Millis.from(at)))
                 ON CONFLICT DO NOTHING
                 """
             ).run()
@@ -62,18 +63,18 @@ struct SQLStationRepository: StationRepository {
         // nil leaves the password as it is; .some(nil) removes it.
         if case .some(let hash) = passwordHash { sql += ", password_hash = \(bind: hash)" }
         sql += " WHERE id = \(bind: id) RETURNING id"
-        return try await store.write { [sql] db in try await db.raw(sql).first() != nil }
+        return try await store.write(singleChange: true) { [sql] db in try await db.raw(sql).first() != nil }
     }
 
     func delete(_ id: String) async throws -> Bool {
-        try await store.write { db in
+        try await store.write(singleChange: true) { db in
             try await db.raw("DELETE FROM stations WHERE id = \(bind: id) RETURNING id").first() != nil
         }
     }
 
     func recordBoot(_ id: String, report: BootReport, at: Date) async throws {
         let details = try BootDetailsColumn.encode(report.details)
-        try await store.write { db in
+        try await store.write(singleChange: true) { db in
             try await db.raw(
                 """
                 UPDATE stations SET vendor = \(bind: report.vendor), model = \(bind: report.model),
@@ -87,7 +88,7 @@ struct SQLStationRepository: StationRepository {
     }
 
     func recordSeen(_ id: String, ocppVersion: String?, at: Date) async throws {
-        try await store.write { db in
+        try await store.write(singleChange: true) { db in
             try await db.raw(
                 """
                 UPDATE stations SET last_seen = \(bind: Millis.from(at)),

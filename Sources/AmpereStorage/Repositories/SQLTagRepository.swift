@@ -19,7 +19,7 @@ struct SQLTagRepository: TagRepository {
     }
 
     func create(_ tag: IdTag) async throws -> Bool {
-        try await store.write { db in
+        try await store.write(singleChange: true) { db in
             try await db.raw(
                 """
                 INSERT INTO id_tags (id_tag_norm, id_tag, status, expiry_date, parent_id_tag, user_id)
@@ -34,7 +34,7 @@ struct SQLTagRepository: TagRepository {
 
     /// Keeps the spelling the tag was created with; everything else is replaced.
     func update(_ tag: IdTag) async throws -> Bool {
-        try await store.write { db in
+        try await store.write(singleChange: true) { db in
             try await db.raw(
                 """
                 UPDATE id_tags SET status = \(bind: tag.status.rawValue),
@@ -48,7 +48,7 @@ struct SQLTagRepository: TagRepository {
     }
 
     func delete(_ idTag: String) async throws -> Bool {
-        try await store.write { db in
+        try await store.write(singleChange: true) { db in
             try await db.raw(
                 "DELETE FROM id_tags WHERE id_tag_norm = \(bind: IdTag.normalized(idTag)) RETURNING id_tag_norm"
             ).first() != nil

@@ -178,7 +178,7 @@ extension SQLTransactionRepository {
             guard let last = series.last else { return total }
             after = last
             let list = SQLQueryString(series.map(String.init).joined(separator: ", "))
-            total += try await store.write { db in
+            total += try await store.write(singleChange: true) { db in
                 let old: SQLQueryString = "series IN (" + list + ") AND ts < \(bind: cutoff)"
                 let count = try await db.raw("SELECT COUNT(*) AS n FROM meter_values WHERE " + old).first()?
                     .value("n", as: Int.self) ?? 0

@@ -10,7 +10,7 @@ struct SQLTransactionRepository: TransactionRepository {
     func start(_ start: TransactionStart, status: AuthorizationStatus) async throws -> Transaction {
         let idTagNorm = IdTag.normalized(start.idTag)
         let startedAt = Millis.from(start.timestamp)
-        return try await store.write { db in
+        return try await store.write(singleChange: true) { db in
             // A resend of an earlier start meets the unique index `transactions_start` and inserts nothing.
             let inserted = try await db.raw(
                 """
@@ -41,7 +41,7 @@ struct SQLTransactionRepository: TransactionRepository {
 
     /// A transaction of another station counts as unknown: a station stops only its own.
     func stop(_ stop: TransactionStop) async throws -> Transaction? {
-        try await store.write { db in
+        try await store.write(singleChange: true) { db in
             let stopped = try await db.raw(
                 """
                 UPDATE transactions SET meter_stop = \(bind: stop.meterStop),

@@ -27,7 +27,7 @@ struct SQLUserRepository: UserRepository {
 
     /// False when the email (in any case) or the id is taken.
     func create(_ user: User) async throws -> Bool {
-        try await store.write { db in
+        try await store.write(singleChange: true) { db in
             try await db.raw(
                 """
                 INSERT INTO users (id, email_norm, email, password_hash, role, created_at)

@@ -6,6 +6,7 @@ extension SQLDialectTraits {
         beginWrite: "BEGIN IMMEDIATE",
         // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
         maxBindParameters: 32766,
+        failedStatementAbortsTransaction: false,
         // BEGIN IMMEDIATE already excludes every other writer.
         lockMigrations: nil,
         bigInteger: "INTEGER",
