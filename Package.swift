@@ -130,7 +130,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "AmpereStorageTests", dependencies: ["AmpereStorage", "AmpereDomain"]),
+        .testTarget(
+            name: "AmpereStorageTests",
+            dependencies: ["AmpereStorage", "AmpereDomain", .product(name: "SQLKit", package: "sql-kit")]
+        ),
         .testTarget(
             name: "AmpereSimulatorTests",
             dependencies: ["AmpereSimulator", "AmpereServer", "AmpereTestSupport", "OCPP16", "OCPPCore"]

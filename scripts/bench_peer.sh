@@ -53,9 +53,10 @@ scenario_args() {
       bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$DURATION" --message heartbeat) ;;
     throughput-meter-values)
       bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$DURATION" --message meter-values) ;;
-    # When `ampere bench boot-storm` and `ampere bench connect` exist, add them here, e.g.:
-    # boot-storm) bench_args=(boot-storm --url "$url" --connections "$CONNECTIONS") ;;
-    # connect)    bench_args=(connect --url "$url" --connections "$CONNECTIONS" --duration "$DURATION") ;;
+    boot-storm)
+      bench_args=(boot-storm --url "$url" --stations "$CONNECTIONS" --rate "${BOOT_RATE:-1000}") ;;
+    connect)
+      bench_args=(connect --url "$url" --stations "$CONNECTIONS" --rate "${BOOT_RATE:-1000}" --hold "$DURATION") ;;
     *) return 1 ;;
   esac
 }
@@ -180,7 +181,7 @@ for scenario in $SCENARIOS; do
     fi
     if timeout --kill-after=10 "$limit" "$AMPERE_BIN" bench "${bench_args[@]}" --server-pid "${pid[$server]}" --json \
       >"$out" 2>"$work/stderr"; then
-      "$py" -c 'import json, sys; r = json.load(open(sys.argv[1])); print("   %.0f round trips/s, p99 %.2f ms, errors %d, timeouts %d" % (r.get("roundTripsPerSecond", 0), r.get("latencyMs", {}).get("p99", 0), r.get("errors", 0), r.get("timeouts", 0)))' "$out" || true
+      "$py" -c 'import json, sys; r = json.load(open(sys.argv[1])); c = (r.get("calls") or [{}])[0]; print("   %.0f round trips/s, p99 %.2f ms, errors %d, timeouts %d" % (r.get("roundTripsPerSecond", c.get("perSecond", 0)), r.get("latencyMs", c.get("latencyMs", {})).get("p99", 0), r.get("errors", c.get("errors", 0)), r.get("timeouts", c.get("timeouts", 0))))' "$out" || true
     else
       echo "   failed (exit $?)" >&2
       failed+=("$server-$scenario")
@@ -211,9 +212,18 @@ results, scenarios = sys.argv[1], sys.argv[2].split()
 def load(server, scenario):
     try:
         with open(os.path.join(results, f"{server}-{scenario}.json")) as f:
-            return json.load(f)
+            result = json.load(f)
     except (OSError, ValueError):
         return None
+    # Station scenarios (connect, boot-storm) report per call: take their BootNotification row.
+    if "calls" in result:
+        row = next((c for c in result["calls"] if c.get("call") == "BootNotification"), (result["calls"] or [{}])[0])
+        result.update(
+            roundTripsPerSecond=row.get("perSecond"), latencyMs=row.get("latencyMs", {}),
+            errors=row.get("errors", 0), timeouts=row.get("timeouts", 0), connections=result.get("stations"))
+        for figure in result.get("figures", []):
+            result[figure["name"]] = figure["value"]
+    return result
 
 def num(value, fmt):
     return format(value, fmt) if isinstance(value, (int, float)) else "–"
@@ -223,13 +233,17 @@ def ratio(a, b):
         return "–"
     return f"{a / b:.2f}×"
 
+def kib(value):
+    return value / 1024 if isinstance(value, (int, float)) else None
+
 def mib(value):
     return num(value / 1048576, ".0f") if isinstance(value, (int, float)) else "–"
 
 head = ["scenario", "conns", "ampere rt/s", "peer rt/s", "ampere/peer",
         "ampere p99 ms", "peer p99 ms", "peer/ampere",
         "ampere RSS MiB", "peer RSS MiB", "ampere CPU %", "peer CPU %",
-        "gen CPU % (ampere run / peer run)", "errors+timeouts (ampere / peer)"]
+        "gen CPU % (ampere run / peer run)", "errors+timeouts (ampere / peer)",
+        "RSS growth KiB/session (ampere / peer)"]
 print("| " + " | ".join(head) + " |")
 print("|" + "---|" * len(head))
 for scenario in scenarios:
@@ -244,7 +258,8 @@ for scenario in scenarios:
            mib(a.get("serverRSSBytes")), mib(p.get("serverRSSBytes")),
            num(a.get("serverCPUPercent"), ".0f"), num(p.get("serverCPUPercent"), ".0f"),
            f"{num(a.get('generatorCPUPercent'), '.0f')} / {num(p.get('generatorCPUPercent'), '.0f')}",
-           f"{bad(a)} / {bad(p)}"]
+           f"{bad(a)} / {bad(p)}",
+           f"{num(kib(a.get('rssGrowthPerSessionBytes')), '.1f')} / {num(kib(p.get('rssGrowthPerSessionBytes')), '.1f')}"]
     print("| " + " | ".join(row) + " |")
 EOF
 

@@ -1,6 +1,7 @@
 import AmpereDomain
 import Foundation
 import Logging
+import SQLKit
 import Testing
 
 @testable import AmpereStorage
@@ -134,6 +135,82 @@ import Testing
             let tag = try await reopened.storage.tags.tag("LATE")
             try await reopened.close()
             #expect(tag?.idTag == "late")
+        }
+    }
+
+    /// Many charge points' MeterValues queued together become one merged write: every value
+    /// lands, in one commit, and each transaction's consumption counts them all.
+    @Test(arguments: StorageBackend.all)
+    func meterValuesQueuedTogetherMergeIntoOneWrite(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened in
+            let storage = opened.storage
+            let tx = try await storage.transactions.start(Fixtures.start(), status: .accepted).id
+            let before = opened.statistics()!
+            opened.database.writer.hold()
+            async let released: Void = Self.releaseWhenQueued(opened, count: 20)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        try await storage.transactions.addMeterSamples([
+                            Fixtures.sample(transaction: tx, at: index, value: "\(index * 10)"),
+                            Fixtures.sample(
+                                station: "CP\(index)", transaction: nil, at: index, value: "\(index)",
+                                measurand: "Voltage", unit: "V"),
+                        ])
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await released
+            let after = opened.statistics()!
+            #expect(after.writes - before.writes == 20)
+            #expect(after.commits - before.commits == 1)
+            let values = try await storage.transactions.meterSamples(transactionId: tx, PageRequest(limit: 100))
+            #expect(values.items.map(\.value) == (0..<20).map { "\($0 * 10)" })
+            let consumption = try #require(try await storage.transactions.transaction(tx)?.consumption)
+            #expect(consumption.energyRegisterWh == 190)
+            #expect(consumption.lastSampleAt == Fixtures.date(19))
+            for index in [0, 19] {
+                #expect(try await storage.transactions.latestMeterSamples(stationId: "CP\(index)").map(\.value) == ["\(index)"])
+            }
+        }
+    }
+
+    /// When the merged run of a kind fails, its writes run one by one: only the bad one fails.
+    @Test(arguments: StorageBackend.all)
+    func aFailingMergedRunFallsBackToOneByOne(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened in
+            let writer = opened.database.writer
+            @Sendable func insert(_ keys: [String], _ db: any SQLDatabase) async throws {
+                for key in keys {
+                    // A key of "bad" breaks NOT NULL on purpose.
+                    let value: String? = key == "bad" ? nil : "v"
+                    try await db.raw("INSERT INTO settings (key, value) VALUES (\(bind: key), \(bind: value))").run()
+                }
+            }
+            writer.hold()
+            async let released: Void = Self.releaseWhenQueued(opened, count: 5)
+            let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+                for key in ["a", "b", "bad", "c", "d"] {
+                    group.addTask {
+                        do {
+                            try await writer.write(
+                                merge: WriteMerge(kind: "test", item: key) { items, db in
+                                    try await insert(items.compactMap { $0 as? String }, db)
+                                }
+                            ) { db in try await insert([key], db) }
+                            return (key, true)
+                        } catch {
+                            return (key, false)
+                        }
+                    }
+                }
+                return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            try await released
+            #expect(outcomes == ["a": true, "b": true, "bad": false, "c": true, "d": true])
+            for key in ["a", "b", "c", "d"] { #expect(try await opened.storage.settings.setting(key) == "v") }
+            #expect(try await opened.storage.settings.setting("bad") == nil)
         }
     }
 }

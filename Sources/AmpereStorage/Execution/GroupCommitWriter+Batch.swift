@@ -39,29 +39,40 @@ extension GroupCommitWriter {
             for write in batch { write.fail(error) }
             return
         }
-        var outcomes: [PendingWrite.Outcome] = []
+        var outcomes = [PendingWrite.Outcome?](repeating: nil, count: batch.count)
         var batchFailure: (any Error)?
-        for write in batch {
-            // A lone write needs no savepoint: the transaction is its own. Nor does a single change
-            // where a failed statement leaves the transaction usable (SQLite): every savepoint
-            // statement is a round trip to the database thread.
-            let isolated = batch.count > 1 && !(write.singleChange && !traits.failedStatementAbortsTransaction)
-            do {
+        var merged = Set<String>()
+        do {
+            for (index, write) in batch.enumerated() where outcomes[index] == nil {
+                if let merge = write.merge, !merged.contains(merge.kind) {
+                    merged.insert(merge.kind)
+                    let group = batch.indices.filter { batch[$0].merge?.kind == merge.kind }
+                    if group.count > 1,
+                        try await runMerged(group.map { batch[$0].merge!.item }, merge.runAll, database, execute)
+                    {
+                        for member in group { outcomes[member] = .init(succeeded: true) { batch[member].succeed($0) } }
+                        continue
+                    }
+                    // Alone, or the merged run failed: each write of the kind runs on its own below.
+                }
+                // A lone write needs no savepoint: the transaction is its own. Nor does a single change
+                // where a failed statement leaves the transaction usable (SQLite): every savepoint
+                // statement is a round trip to the database thread.
+                let isolated = batch.count > 1 && !(write.singleChange && !traits.failedStatementAbortsTransaction)
                 if isolated { try await execute("SAVEPOINT \(Self.savepoint)") }
                 let outcome = await write.run(database)
-                outcomes.append(outcome)
+                outcomes[index] = outcome
                 if isolated {
                     if !outcome.succeeded { try await execute("ROLLBACK TO SAVEPOINT \(Self.savepoint)") }
                     try await execute("RELEASE SAVEPOINT \(Self.savepoint)")
                 }
-            } catch {
-                // The transaction itself is broken (the driver may have rolled it back): nothing in it can commit.
-                batchFailure = error
-                break
             }
+        } catch {
+            // The transaction itself is broken (the driver may have rolled it back): nothing in it can commit.
+            batchFailure = error
         }
         var committed = false
-        if batchFailure == nil, outcomes.contains(where: \.succeeded) {
+        if batchFailure == nil, outcomes.contains(where: { $0?.succeeded == true }) {
             do {
                 try await execute("COMMIT")
                 committed = true
@@ -75,11 +86,30 @@ extension GroupCommitWriter {
         }
         record(writes: batch.count, committed: committed)
         for (index, write) in batch.enumerated() {
-            if index < outcomes.count {
-                outcomes[index].finish(batchFailure)
+            if let outcome = outcomes[index] {
+                outcome.finish(batchFailure)
             } else if let batchFailure {
                 write.fail(batchFailure)
             }
         }
+    }
+
+    /// Runs the items of several merged writes as one, in a savepoint; false when that failed
+    /// (everything of it rolled back) and the writes must run one by one.
+    private func runMerged(
+        _ items: [any Sendable], _ runAll: @Sendable ([any Sendable], any SQLDatabase) async throws -> Void,
+        _ database: any SQLDatabase, _ execute: (String) async throws -> Void
+    ) async throws -> Bool {
+        try await execute("SAVEPOINT \(Self.savepoint)")
+        do {
+            try await runAll(items, database)
+        } catch {
+            logger.debug("a merged write failed; its writes run one by one", metadata: ["error": "\(error)"])
+            try await execute("ROLLBACK TO SAVEPOINT \(Self.savepoint)")
+            try await execute("RELEASE SAVEPOINT \(Self.savepoint)")
+            return false
+        }
+        try await execute("RELEASE SAVEPOINT \(Self.savepoint)")
+        return true
     }
 }

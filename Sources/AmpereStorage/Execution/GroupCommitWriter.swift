@@ -38,11 +38,14 @@ final class GroupCommitWriter: Sendable {
     /// Queues `body` and returns its result once the transaction it ran in has committed.
     /// - Parameter singleChange: `body` changes the database with one statement at most (it may read
     ///   more), so where a failed statement leaves the transaction usable it needs no savepoint.
+    /// - Parameter merge: set for writes the batch may run together with others of their kind;
+    ///   `body` is what the write does when it runs alone.
     func write<T: Sendable>(
-        singleChange: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+        singleChange: Bool = false, merge: WriteMerge? = nil,
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let write = PendingWrite(singleChange: singleChange, body, continuation: continuation)
+            let write = PendingWrite(singleChange: singleChange, merge: merge, body, continuation: continuation)
             let queued = state.withLock { state in
                 guard !state.closed else { return false }
                 state.pending.append(write)

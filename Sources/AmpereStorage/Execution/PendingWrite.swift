@@ -16,14 +16,19 @@ struct PendingWrite: Sendable {
     let run: @Sendable (any SQLDatabase) async -> Outcome
     /// Resumes the caller with an error without running the write.
     let fail: @Sendable (any Error) -> Void
+    /// Answers a merged write that ran with others of its kind: done, or the batch's failure.
+    let succeed: @Sendable (_ batchFailure: (any Error)?) -> Void
     /// The write changes the database with one statement at most, so a failure leaves nothing of it behind.
     let singleChange: Bool
+    /// Writes of the same kind that the writer may run as one (see `WriteMerge`).
+    let merge: WriteMerge?
 
     init<T: Sendable>(
-        singleChange: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T,
-        continuation: CheckedContinuation<T, any Error>
+        singleChange: Bool = false, merge: WriteMerge? = nil,
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, continuation: CheckedContinuation<T, any Error>
     ) {
         self.singleChange = singleChange
+        self.merge = merge
         run = { database in
             do {
                 let value = try await body(database)
@@ -40,5 +45,26 @@ struct PendingWrite: Sendable {
             }
         }
         fail = { error in continuation.resume(throwing: error) }
+        succeed = { batchFailure in
+            if let batchFailure {
+                continuation.resume(throwing: batchFailure)
+            } else if let done = () as? T {
+                continuation.resume(returning: done)
+            } else {
+                continuation.resume(throwing: StorageError(.database, reason: "a merged write must return nothing"))
+            }
+        }
     }
+}
+
+/// A write that the writer may run together with the others of its kind
+/// queued in the same batch: many charge points' MeterValues become one
+/// multi-row INSERT instead of a statement (and a savepoint) each.
+struct WriteMerge: Sendable {
+    /// Writes with the same kind merge.
+    let kind: String
+    /// What this write contributes.
+    let item: any Sendable
+    /// Runs the items of several writes of this kind as one; if it throws, each write runs alone.
+    let runAll: @Sendable ([any Sendable], any SQLDatabase) async throws -> Void
 }

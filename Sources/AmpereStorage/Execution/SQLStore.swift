@@ -24,11 +24,13 @@ struct SQLStore: Sendable {
 
     /// Runs `body` atomically in the writer's next batch and returns once that batch committed.
     /// `singleChange`: `body` changes the database with one statement at most (see `GroupCommitWriter`).
+    /// `merge`: the batch may run it together with other writes of its kind (see `WriteMerge`).
     func write<T: Sendable>(
-        singleChange: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+        singleChange: Bool = false, merge: WriteMerge? = nil,
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         do {
-            return try await writer.write(singleChange: singleChange, body)
+            return try await writer.write(singleChange: singleChange, merge: merge, body)
         } catch {
             throw traits.storageError(error)
         }

@@ -1,36 +1,49 @@
 import AmpereDomain
 import Foundation
 import SQLKit
+import Synchronization
 
 extension SQLTransactionRepository {
+    /// Every message's values go to the writer as one mergeable write: in a batch, the values of
+    /// all the charge points' MeterValues are inserted with multi-row INSERTs and each
+    /// transaction's consumption updated once, instead of statements per message.
     func addMeterSamples(_ samples: [MeterSample]) async throws {
         guard !samples.isEmpty else { return }
-        let known = meterKeys.snapshot
-        let rowsPerStatement = store.traits.rowsPerStatement(columns: 4)
-        let summaries = try Self.consumptionUpdates(samples)
-        let learned = try await store.write { db in
-            var resolver = MeterKeyResolver(known: known)
-            var rows: [SQLQueryString] = []
-            rows.reserveCapacity(samples.count)
-            for sample in samples {
-                let series = try await resolver.series(MeterSeries(sample), on: db)
-                let kind = try await resolver.kind(MeterKind(sample), on: db)
-                rows.append(
-                    "(\(bind: series), \(bind: Millis.from(sample.timestamp)), \(bind: kind), \(bind: sample.value))")
-            }
-            for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
-                let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
-                // A value equal to a stored one (same series, time and kind) is a resend: skip it.
-                try await db.raw(
-                    "INSERT INTO meter_values (series, ts, kind, value) VALUES "
-                        + chunk.joined(separator: ", ") + " ON CONFLICT DO NOTHING"
-                ).run()
-            }
-            for update in summaries { try await db.raw(update).run() }
-            return resolver.learned
+        let batch = MeterBatch(samples: samples)
+        let insert: @Sendable ([MeterBatch], any SQLDatabase) async throws -> Void = { [self] batches, db in
+            try await self.insert(batches, on: db)
         }
+        try await store.write(
+            merge: WriteMerge(kind: "meter_values", item: batch) { items, db in
+                try await insert(items.compactMap { $0 as? MeterBatch }, db)
+            }
+        ) { db in try await insert([batch], db) }
         // Only now are the ids committed.
-        meterKeys.learn(learned)
+        meterKeys.learn(batch.learned.withLock { $0 })
+    }
+
+    /// Inserts the values of `batches` and folds them into their transactions' consumption.
+    private func insert(_ batches: [MeterBatch], on db: any SQLDatabase) async throws {
+        let samples = batches.count == 1 ? batches[0].samples : batches.flatMap(\.samples)
+        var resolver = MeterKeyResolver(known: meterKeys.snapshot)
+        var rows: [SQLQueryString] = []
+        rows.reserveCapacity(samples.count)
+        for sample in samples {
+            let series = try await resolver.series(MeterSeries(sample), on: db)
+            let kind = try await resolver.kind(MeterKind(sample), on: db)
+            rows.append("(\(bind: series), \(bind: Millis.from(sample.timestamp)), \(bind: kind), \(bind: sample.value))")
+        }
+        let rowsPerStatement = store.traits.rowsPerStatement(columns: 4)
+        for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
+            let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
+            // A value equal to a stored one (same series, time and kind) is a resend: skip it.
+            try await db.raw(
+                "INSERT INTO meter_values (series, ts, kind, value) VALUES "
+                    + chunk.joined(separator: ", ") + " ON CONFLICT DO NOTHING"
+            ).run()
+        }
+        for update in try Self.consumptionUpdates(samples) { try await db.raw(update).run() }
+        for batch in batches { batch.learned.withLock { $0 = resolver.learned } }
     }
 
     /// One UPDATE per transaction that folds a batch's contribution into its
@@ -189,4 +202,15 @@ extension SQLTransactionRepository {
     }
 
     private static func absentIfEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
+}
+
+/// One MeterValues message's samples on their way to the writer, and the meter
+/// keys its write resolved (learned by the cache only once committed).
+final class MeterBatch: Sendable {
+    let samples: [MeterSample]
+    let learned = Mutex(MeterKeyCache.Keys())
+
+    init(samples: [MeterSample]) {
+        self.samples = samples
+    }
 }
