@@ -151,4 +151,22 @@ import Testing
             #expect(error?.code == .constraintViolation)
         }
     }
+
+    @Test(arguments: StorageBackend.all)
+    func manyLastSeenTimesInOneWrite(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let stations = opened.storage.stations
+            // More than one statement's worth, so that the chunks are exercised.
+            let ids = (0..<1200).map { "CP\($0)" }
+            for id in ids.prefix(3) + ["KEEP"] { _ = try await stations.ensure(id, at: Fixtures.date(0)) }
+            var times = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Fixtures.date(100 + $0)) })
+            times["GHOST"] = Fixtures.date(5)
+            try await stations.recordSeen(times)
+            #expect(try await stations.station("CP0")?.lastSeen == Fixtures.date(100))
+            #expect(try await stations.station("CP2")?.lastSeen == Fixtures.date(102))
+            #expect(try await stations.station("KEEP")?.lastSeen == Fixtures.date(0))
+            #expect(try await stations.station("GHOST") == nil)
+            #expect(try await stations.stations(PageRequest()).total == 4)
+        }
+    }
 }

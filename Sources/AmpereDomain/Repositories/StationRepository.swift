@@ -16,6 +16,8 @@ public protocol StationRepository: Sendable {
     func recordBoot(_ id: String, report: BootReport, at: Date) async throws
     /// Notes that the station was heard from.
     func recordSeen(_ id: String, ocppVersion: String?, at: Date) async throws
+    /// Notes when each of many stations was last heard from, in one write.
+    func recordSeen(_ times: [String: Date]) async throws
     /// Stores a connector's new state as current and in its history.
     func updateConnector(_ status: ConnectorStatus) async throws
     /// Current state of every connector that reported, by connector id.

@@ -6,7 +6,7 @@ import Synchronization
 
 /// Keeps stations' `lastSeen` up to date without a write on the path of
 /// each frame: connections note the time, and this service writes the
-/// latest time of every station once a second (the writes share commits).
+/// latest time of every station once a second, in one write.
 final class LastSeenWriter: Service, Sendable {
     let stations: any StationRepository
     let logger: Logger
@@ -48,18 +48,10 @@ final class LastSeenWriter: Service, Sendable {
             return pending
         }
         guard !batch.isEmpty else { return }
-        let stations = self.stations
-        let logger = self.logger
-        await withTaskGroup(of: Void.self) { group in
-            for (stationId, time) in batch {
-                group.addTask {
-                    do {
-                        try await stations.recordSeen(stationId, ocppVersion: nil, at: time)
-                    } catch {
-                        logger.warning("could not record lastSeen", metadata: ["station": "\(stationId)", "error": "\(error)"])
-                    }
-                }
-            }
+        do {
+            try await stations.recordSeen(batch)
+        } catch {
+            logger.warning("could not record lastSeen", metadata: ["stations": "\(batch.count)", "error": "\(error)"])
         }
     }
 }

@@ -99,6 +99,27 @@ struct SQLStationRepository: StationRepository {
         }
     }
 
+    /// One write for the lot: UPDATEs of up to `seenPerStatement` stations each, a CASE picking every
+    /// station's time, instead of a statement per station.
+    func recordSeen(_ times: [String: Date]) async throws {
+        guard !times.isEmpty else { return }
+        let entries = times.map { (id: $0.key, at: Millis.from($0.value)) }
+        let perStatement = store.traits.rowsPerStatement(columns: 3, cap: Self.seenPerStatement)
+        try await store.write { db in
+            for start in stride(from: 0, to: entries.count, by: perStatement) {
+                let chunk = entries[start..<min(start + perStatement, entries.count)]
+                let cases: [SQLQueryString] = chunk.map { "WHEN \(bind: $0.id) THEN \(bind: $0.at)" }
+                let ids: [SQLQueryString] = chunk.map { "\(bind: $0.id)" }
+                try await db.raw(
+                    "UPDATE stations SET last_seen = CASE id " + cases.joined(separator: " ")
+                        + " ELSE last_seen END WHERE id IN (" + ids.joined(separator: ", ") + ")"
+                ).run()
+            }
+        }
+    }
+
+    static let seenPerStatement = 500
+
     func updateConnector(_ status: ConnectorStatus) async throws {
         try await store.write { db in
             try await db.raw(

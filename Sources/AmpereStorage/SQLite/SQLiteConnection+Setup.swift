@@ -1,4 +1,5 @@
 import Logging
+import NIOPosix
 import SQLiteKit
 
 extension SQLiteConnection {
@@ -6,8 +7,12 @@ extension SQLiteConnection {
     static let busyTimeoutMilliseconds = 5000
 
     /// Opens a connection to `path` with the settings every Ampere connection shares.
-    static func openConfigured(path: String, readOnly: Bool, logger: Logger) async throws -> SQLiteConnection {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+    static func openConfigured(
+        path: String, readOnly: Bool, threadPool: NIOThreadPool, logger: Logger
+    ) async throws -> SQLiteConnection {
+        let connection = try await SQLiteConnection.open(
+            storage: .file(path: path), threadPool: threadPool, logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton.any())
         do {
             let db = connection.sql(queryLogLevel: .trace)
             // Replaces the driver's wait-forever busy handler with a bounded wait.
@@ -21,6 +26,9 @@ extension SQLiteConnection {
                 }
                 // In WAL mode NORMAL survives a killed process (not a power cut) and skips an fsync per commit.
                 try await db.raw("PRAGMA synchronous = NORMAL").run()
+                // Checkpoints run beside the writes (`SQLiteCheckpointer`), not inside the commit that crosses
+                // the threshold: that commit, and every write queued behind it, used to wait for the copy.
+                try await db.raw("PRAGMA wal_autocheckpoint = 0").run()
                 try await db.raw("PRAGMA foreign_keys = ON").run()
             }
             return connection
