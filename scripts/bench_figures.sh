@@ -20,7 +20,7 @@ pids=()
 pgdir=""
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -n "$pgdir" ] && "$root/scripts/postgres.sh" stop "$pgdir"
+  if [ -n "$pgdir" ]; then "$root/scripts/postgres.sh" stop "$pgdir"; rm -rf "$pgdir"; fi
   pkill -f "nginx -p $work" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -125,7 +125,8 @@ if want commands; then
 fi
 
 if want postgres || want routed || want failover; then
-  pgdir="$work/pg"
+  # A folder of its own: PostgreSQL runs as the postgres user, who cannot enter $work.
+  pgdir=$(mktemp -d /tmp/ampere-figures-pg.XXXXXX)
   pgurl=$("$root/scripts/postgres.sh" start "$pgdir")
   database() { psql -q "$pgurl" -c "CREATE DATABASE $1" >/dev/null; echo "${pgurl/\/postgres?//$1?}"; }
 fi
@@ -136,10 +137,15 @@ if want postgres; then
   run mv-sqlite throughput --url "ws://127.0.0.1:$port/ocpp" --connections 1000 --duration 20 \
     --message meter-values --server-pid "$pid"
   stop_server
-  start_server mv-postgres "$(database mv)"
+  mvurl=$(database mv)
+  start_server mv-postgres "$mvurl"
   run mv-postgres throughput --url "ws://127.0.0.1:$port/ocpp" --connections 1000 --duration 20 \
     --message meter-values --server-pid "$pid"
   stop_server
+  psql -qAt "$mvurl" -c "SELECT 'stored sampled values: ' || count(*) || '; meter_values with its index '
+      || pg_total_relation_size('meter_values') || ' bytes; '
+      || round(pg_total_relation_size('meter_values')::numeric / greatest(count(*), 1), 1) || ' bytes per value'
+      FROM meter_values" | tee -a "$results/mv-postgres.txt"
 fi
 
 if want routed; then
@@ -157,10 +163,10 @@ if want routed; then
 fi
 
 if want failover; then
-  # Three nodes behind nginx, 5,000 simulated charge points; SIGKILL the node holding the most.
+  # Two nodes behind nginx, 10,000 simulated charge points (5,000 each); SIGKILL the one holding the most.
   url=$(database failover)
   ports=(); npids=()
-  for n in 1 2 3; do start_server "node-$n" "$url" --node-id "node_$n" --ping-interval 10; ports+=("$port"); npids+=("$pid"); done
+  for n in 1 2; do start_server "node-$n" "$url" --node-id "node_$n" --ping-interval 10; ports+=("$port"); npids+=("$pid"); done
   nginx_port=$(free_port)
   mkdir -p "$work/nginx"
   upstreams=""
@@ -170,10 +176,10 @@ if want failover; then
   nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
   pids+=($!)
   sleep 1
-  "$bin" sim --url "ws://127.0.0.1:$nginx_port/ocpp" --count 5000 --id-prefix FAILOVER >"$work/sim.log" 2>&1 &
+  "$bin" sim --url "ws://127.0.0.1:$nginx_port/ocpp" --count 10000 --id-prefix FAILOVER >"$work/sim.log" 2>&1 &
   sim=$!; pids+=("$sim")
   python3 "$root/scripts/failover_probe.py" "http://127.0.0.1:${ports[0]}" "$AMPERE_ADMIN_EMAIL" "$AMPERE_ADMIN_PASSWORD" \
-    5000 "${npids[*]}" "${ports[*]}" | tee "$results/failover.txt"
+    10000 "${npids[*]}" "${ports[*]}" | tee "$results/failover.txt"
   kill "$sim" 2>/dev/null || true
 fi
 

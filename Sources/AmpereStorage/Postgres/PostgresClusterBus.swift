@@ -29,7 +29,8 @@ public final class PostgresClusterBus: ClusterBus {
     /// Connects to the database `url` names (its schema must exist: open the storage first).
     public init(url: String, logger: Logger) async throws {
         var location = try PostgresLocation(url: url)
-        location.maximumConnections = 4
+        // Routed calls hold a connection for each of their few statements: enough for many in flight.
+        location.maximumConnections = 16
         self.location = location
         self.logger = logger
         var configuration = location.clientConfiguration()
