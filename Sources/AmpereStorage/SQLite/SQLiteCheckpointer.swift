@@ -16,6 +16,9 @@ struct SQLiteCheckpointer: Sendable {
             guard !Task.isCancelled else { return }
             do {
                 try await database.raw("PRAGMA wal_checkpoint(PASSIVE)").run()
+            } catch is CancellationError {
+                // Closing: the final checkpoint runs on the writer.
+                return
             } catch {
                 logger.warning("a WAL checkpoint failed", metadata: ["error": "\(error)"])
             }
