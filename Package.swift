@@ -112,7 +112,7 @@ let package = Package(
         // What the integration suites share: which database a test server gets.
         .target(
             name: "AmpereTestSupport",
-            dependencies: ["AmpereStorage", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AmpereStorage", "AmpereServer", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "OCPPCoreTests",

@@ -29,37 +29,14 @@ struct BenchTestServer: Sendable {
         configuring configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (BenchTestServer) async throws -> T
     ) async throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "ampere-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "bench-test")
         logger.logLevel = .critical
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.database = try await TestDatabases.location(in: directory, logger: logger)
-        configuration.adminEmail = adminEmail
-        configuration.adminPassword = adminPassword
-        configure(&configuration)
-        let system = try await CentralSystem.build(configuration, logger: logger, gracefulShutdownSignals: [])
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await system.run()
-                return nil
-            }
-            let server = BenchTestServer(port: await system.waitUntilListening())
-            do {
-                let result = try await body(server)
-                await system.shutdown()
-                try await group.waitForAll()
-                await TestDatabases.remove(in: directory, logger: logger)
-                return result
-            } catch {
-                await system.shutdown()
-                try? await group.waitForAll()
-                await TestDatabases.remove(in: directory, logger: logger)
-                throw error
-            }
+        return try await TestServer.runFresh(prefix: "ampere-bench", logger: logger) { configuration in
+            configuration.adminEmail = adminEmail
+            configuration.adminPassword = adminPassword
+            configure(&configuration)
+        } _: { port, _ in
+            try await body(BenchTestServer(port: port))
         }
     }
 }

@@ -9,28 +9,7 @@ import Testing
 /// bookkeeping, never a timing.
 @Suite struct ThroughputBenchmarkTests {
     static func withServer(_ body: @Sendable (Int) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ampere-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var logger = Logger(label: "bench-test")
-        logger.logLevel = .warning
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.database = try await TestDatabases.location(in: directory, logger: logger)
-        configuration.adminPassword = "bench-admin-password"
-        let system = try await CentralSystem.build(configuration, logger: logger, gracefulShutdownSignals: [])
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await system.run() }
-            let port = await system.waitUntilListening()
-            do {
-                try await body(port)
-            } catch {
-                await system.shutdown()
-                throw error
-            }
-            await system.shutdown()
-            try await group.waitForAll()
-        }
+        try await BenchTestServer.with { server in try await body(server.port) }
     }
 
     @Test(arguments: ThroughputBenchmark.Message.allCases)

@@ -23,15 +23,12 @@ struct SimTestServer: Sendable {
         configuring configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (SimTestServer) async throws -> T
     ) async throws -> T {
-        let directory = try makeDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        do {
-            let result = try await withServer(in: directory, port: 0, configuring: configure, body)
-            await removeDatabase(in: directory)
-            return result
-        } catch {
-            await removeDatabase(in: directory)
-            throw error
+        try await TestServer.runFresh(prefix: "ampere-sim", logger: logger) { configuration in
+            configuration.adminEmail = adminEmail
+            configuration.adminPassword = adminPassword
+            configure(&configuration)
+        } _: { port, directory in
+            try await body(SimTestServer(port: port, directory: directory))
         }
     }
 
@@ -42,44 +39,27 @@ struct SimTestServer: Sendable {
         configuring configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (SimTestServer) async throws -> T
     ) async throws -> T {
-        var logger = Logger(label: "ampere-sim-test")
-        logger.logLevel = .critical
-        var configuration = ServerConfiguration()
-        configuration.port = port
-        configuration.database = try await TestDatabases.location(in: directory, logger: logger)
-        configuration.adminEmail = adminEmail
-        configuration.adminPassword = adminPassword
-        configure(&configuration)
-        let system = try await CentralSystem.build(configuration, logger: logger, gracefulShutdownSignals: [])
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await system.run()
-                return nil
-            }
-            let server = SimTestServer(port: await system.waitUntilListening(), directory: directory)
-            do {
-                let result = try await body(server)
-                await system.shutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                await system.shutdown()
-                try? await group.waitForAll()
-                throw error
-            }
+        try await TestServer.run(in: directory, port: port, logger: logger) { configuration in
+            configuration.adminEmail = adminEmail
+            configuration.adminPassword = adminPassword
+            configure(&configuration)
+        } _: { port in
+            try await body(SimTestServer(port: port, directory: directory))
         }
     }
 
     /// Drops the PostgreSQL database of a directory's servers, when the tests run on PostgreSQL.
     static func removeDatabase(in directory: URL) async {
-        await TestDatabases.remove(in: directory, logger: Logger(label: "ampere-sim-test"))
+        await TestDatabases.remove(in: directory, logger: logger)
     }
 
-    static func makeDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ampere-sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
+    static func makeDirectory() throws -> URL { try TestServer.makeDirectory(prefix: "ampere-sim") }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "ampere-sim-test")
+        logger.logLevel = .critical
+        return logger
+    }()
 
     /// A loopback port nobody listens on now, for a server that must come back on the same port.
     static func freePort() async throws -> Int {
