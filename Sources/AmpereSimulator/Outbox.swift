@@ -35,9 +35,6 @@ final class Outbox: Sendable {
     /// Messages waiting, transaction messages and others.
     var count: Int { state.withLock { $0.entries.count } }
 
-    /// True while a transaction message waits.
-    var hasTransactionMessages: Bool { state.withLock { $0.entries.contains { $0.message.isTransactionMessage } } }
-
     /// Queues `message`; false when it was dropped because the charge point is offline.
     @discardableResult
     func enqueue(_ message: OutboundMessage) -> Bool {

@@ -55,7 +55,9 @@ extension SimulatedChargePoint {
         let graceful = reason != .hardReset
         await waitUntil(timeout: .seconds(10)) {
             let idle = self.state.withLock { !$0.connectors.contains { $0.localTransaction != nil } }
-            return idle && (!graceful || !self.link.isBooted || !self.outbox.hasTransactionMessages)
+            // A graceful reboot first sends everything queued (FirmwareStatusNotification Installing
+            // among it), as a charger finishes its notifications before it restarts.
+            return idle && (!graceful || !self.link.isBooted || self.outbox.count == 0)
         }
         await link.requestReboot()
     }

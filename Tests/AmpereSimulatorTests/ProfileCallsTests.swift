@@ -87,8 +87,7 @@ import Testing
                     "location": "https://example.com/fw/sim-2.0.0.bin",
                     "retrieveDate": ISO8601DateFormatter().string(from: Date()),
                 ])
-            // A reboot and reconnect (with backoff) under the load of the whole suite: give it time.
-            try await SimTestSupport.eventually("the firmware installed after a reboot", timeout: .seconds(40)) {
+            try await SimTestSupport.eventually("the firmware installed after a reboot") {
                 let actions = try await api.receivedActions(of: "CALLS-1")
                 return actions.filter { $0 == "FirmwareStatusNotification" }.count >= 4
                     && actions.filter { $0 == "DiagnosticsStatusNotification" }.count >= 2
