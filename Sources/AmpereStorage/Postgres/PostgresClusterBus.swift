@@ -346,9 +346,11 @@ public final class PostgresClusterBus: ClusterBus {
 
     /// Station ids may hold any character but the ones that separate fields and lines.
     static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "%")))
-            ?? text
+        text.addingPercentEncoding(withAllowedCharacters: unescaped) ?? text
     }
+
+    /// Built once: escaping runs for every station that connects or leaves.
+    private static let unescaped = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "%"))
 
     static func unescape(_ text: String) -> String? { text.removingPercentEncoding }
 
