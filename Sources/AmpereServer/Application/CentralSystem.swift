@@ -62,7 +62,7 @@ public final class CentralSystem: Sendable {
             configuration, registry: registry, local: localStations, logger: logger, now: now)
         let connections = StationConnectionHandler(
             services: services, registry: registry, messageLog: messageLog, lastSeen: lastSeen, router16: OCPP16Handlers.router(),
-            callTimeout: configuration.callTimeout, maxMessageSize: configuration.maxFrameSize, metrics: OCPPMetrics(),
+            callTimeout: configuration.callTimeout, metrics: OCPPMetrics(),
             observer: cluster)
         let decider = UpgradeDecider(
             stations: storage.stations, registration: configuration.registration, passwords: passwords,
@@ -90,7 +90,7 @@ public final class CentralSystem: Sendable {
         let server = HTTPServerBuilder { responder in
             OCPPServerChannel(
                 responder: responder, http1: .init(), webSocket: webSocket, decide: decider.decide,
-                connection: connections.run)
+                open: { connections.open($0, connection: $1, logger: $2) })
         }
         let app = Application(
             router: router,

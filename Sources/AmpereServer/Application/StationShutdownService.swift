@@ -14,7 +14,12 @@ struct StationShutdownService: Service {
         if !stations.isEmpty { logger.info("closing \(stations.count) charge point connections") }
         await withTaskGroup(of: Void.self) { group in
             for station in stations {
-                group.addTask { await station.close(.goingAway, reason: "the central system is shutting down") }
+                // Waits for each socket to close (the peer's answer, or the close timeout), so
+                // that no message is still being handled when storage closes.
+                group.addTask {
+                    station.close(.goingAway, reason: "the central system is shutting down")
+                    await station.closed()
+                }
             }
         }
     }

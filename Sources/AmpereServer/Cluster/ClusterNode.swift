@@ -183,7 +183,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
         logger.info(
             "the charge point connected to another node; closing its old connection here",
             metadata: ["station": "\(presence.stationId)", "to": "\(presence.nodeId)"])
-        Task { await live.close(.normalClosure, reason: "replaced by a connection on another node") }
+        live.close(.normalClosure, reason: "replaced by a connection on another node")
     }
 
     // MARK: Routed calls

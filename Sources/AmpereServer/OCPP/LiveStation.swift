@@ -2,7 +2,6 @@ import Foundation
 import NIOWebSocket
 import AmpereHandlers16
 import OCPPCore
-import WSCore
 
 /// One station's live connection: its session, its registration state and
 /// the way to close its socket.
@@ -13,23 +12,28 @@ final class LiveStation: Sendable {
     let registration: RegistrationState
     /// When this connection was accepted: of two connections of a station, the later one wins.
     let connectedAt: Date
-    private let outbound: WebSocketOutboundWriter
+    private let connection: WebSocketConnection
 
     init(
         stationId: String, version: OCPPVersion, session: OCPPSession<ChargePointContext>,
-        registration: RegistrationState, connectedAt: Date, outbound: WebSocketOutboundWriter
+        registration: RegistrationState, connectedAt: Date, connection: WebSocketConnection
     ) {
         self.stationId = stationId
         self.version = version
         self.session = session
         self.registration = registration
         self.connectedAt = connectedAt
-        self.outbound = outbound
+        self.connection = connection
     }
 
-    /// Closes the socket with `code`; the connection's loop then ends.
-    func close(_ code: WebSocketErrorCode, reason: String) async {
+    /// Starts closing the socket with `code`; pending calls fail at once.
+    func close(_ code: WebSocketErrorCode, reason: String) {
         session.close()
-        try? await outbound.close(code, reason: reason)
+        connection.close(code, reason: reason)
+    }
+
+    /// Returns once the socket is closed.
+    func closed() async {
+        await connection.closed()
     }
 }

@@ -29,6 +29,6 @@ struct LiveStationDirectory: StationDirectory {
     }
 
     func disconnect(_ stationId: String) async {
-        await registry.station(stationId)?.close(.policyViolation, reason: "the charge point was deleted")
+        registry.station(stationId)?.close(.policyViolation, reason: "the charge point was deleted")
     }
 }

@@ -8,7 +8,6 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
-@_spi(WSInternal) import WSCore
 
 /// The server's child channel: HTTP/1.1 for the REST API, and the WebSocket
 /// upgrade of the OCPP endpoint.
@@ -17,10 +16,12 @@ import NIOWebSocket
 /// needs 401 (bad station credentials) and 404 (unknown station in `known`
 /// mode) too, so this channel keeps the refusal's status and writes it.
 struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
-    typealias ConnectionHandler = @Sendable (AcceptedStation, WebSocketInboundStream, WebSocketOutboundWriter, Logger) async throws -> Void
+    /// Starts serving an accepted connection; returns where its messages go.
+    typealias ConnectionOpener = @Sendable (AcceptedStation, WebSocketConnection, Logger) -> any WebSocketMessageSink
 
     enum UpgradeResult: Sendable {
-        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, AcceptedStation, Logger)
+        /// Served by `OCPPWebSocketHandler` on the event loop from now on.
+        case websocket
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, UpgradeDecision, Logger)
     }
@@ -35,18 +36,23 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
         var maxFrameSize: Int
         var pingInterval: Duration
         var closeTimeout: Duration = .seconds(10)
-    }
 
-    /// The WebSocket context WSCore needs: only a logger.
-    struct Context: WebSocketContext {
-        let logger: Logger
+        var handlerSettings: OCPPWebSocketHandler.Settings {
+            // A ping every half interval, each answered before the next: a connection that
+            // vanishes (no close, no pong) is dropped within one `--ping-interval`.
+            let halfPing = pingInterval / 2
+            return .init(
+                maxMessageSize: maxFrameSize,
+                pingPeriod: halfPing > .zero ? TimeAmount(halfPing) : nil,
+                closeTimeout: TimeAmount(closeTimeout))
+        }
     }
 
     let responder: HTTPChannelHandler.Responder
     let http1: HTTP1Channel.Configuration
     let webSocket: WebSocketSettings
     let decide: @Sendable (HTTPRequestHead, Logger) async -> UpgradeDecision
-    let connection: ConnectionHandler
+    let open: ConnectionOpener
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -73,11 +79,10 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
                         guard case .accept(let station) = decision.withLockedValue({ $0 }) else {
                             preconditionFailure("upgraded without an accepted decision")
                         }
-                        let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
-                            wrappingChannelSynchronously: channel,
-                            configuration: .init(isOutboundHalfClosureEnabled: true)
-                        )
-                        return UpgradeResult.websocket(asyncChannel, station, logger)
+                        let sink = open(station, WebSocketConnection(channel: channel), logger)
+                        try channel.pipeline.syncOperations.addHandler(
+                            OCPPWebSocketHandler(settings: webSocket.handlerSettings, sink: sink, logger: logger))
+                        return UpgradeResult.websocket
                     }
                 }
             )
@@ -122,26 +127,9 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
                 await handleHTTP(asyncChannel: http, logger: logger)
             case .refused(let http, let decision, let logger):
                 await writeRefusal(decision, to: http, logger: logger)
-            case .websocket(let asyncChannel, let station, let logger):
-                let configuration = WebSocketHandler.Configuration(
-                    extensions: [],
-                    // A ping every half interval, each answered before the next: a connection that
-                    // vanishes (no close, no pong) is dropped within one `--ping-interval`.
-                    autoPing: .enabled(timePeriod: webSocket.pingInterval / 2),
-                    closeTimeout: webSocket.closeTimeout,
-                    validateUTF8: true,
-                    maxFrameSize: webSocket.maxFrameSize
-                )
-                let handler = connection
-                _ = try await WebSocketHandler.handle(
-                    type: .server,
-                    configuration: configuration,
-                    asyncChannel: asyncChannel,
-                    context: Context(logger: logger),
-                    handler: { inbound, outbound, context in
-                        try await handler(station, inbound, outbound, context.logger)
-                    }
-                )
+            case .websocket:
+                // The connection lives on in its channel handler; no task waits for it.
+                return
             }
         } catch let error as ChannelError where error == .inputClosed {
             logger.trace("connection closed during the upgrade")

@@ -2,13 +2,11 @@ import AmpereDomain
 import AmpereHandlers16
 import Foundation
 import Logging
-import NIOCore
-import NIOWebSocket
 import OCPPCore
-import WSCore
 
-/// Runs one accepted OCPP connection: registers the station, feeds every
-/// frame to its session in order, and cleans up when the socket closes.
+/// Opens accepted OCPP connections: registers the station, builds its
+/// session, and cleans up when the socket closes. Each connection's frames
+/// run in order through its `StationConnection`.
 struct StationConnectionHandler: Sendable {
     let services: CentralSystemServices
     let registry: StationRegistry
@@ -16,18 +14,24 @@ struct StationConnectionHandler: Sendable {
     let lastSeen: LastSeenWriter
     let router16: OCPPRouter<ChargePointContext>
     let callTimeout: Duration
-    let maxMessageSize: Int
     let metrics: OCPPMetrics
     /// Told of each connection's start and end (the cluster's presence), when there is one.
     var observer: (any ConnectionObserver)? = nil
 
-    func run(
-        _ accepted: AcceptedStation, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
-        logger baseLogger: Logger
-    ) async throws {
+    /// Starts serving a connection whose upgrade was accepted; returns where its messages go.
+    func open(_ accepted: AcceptedStation, connection: WebSocketConnection, logger: Logger) -> StationConnection {
+        var logger = logger
+        logger[metadataKey: "station"] = "\(accepted.stationId)"
+        let opened = StationConnection(handler: self, accepted: accepted, connection: connection, logger: logger)
+        opened.start()
+        return opened
+    }
+
+    /// Registers the station and its live connection; throws when storage fails.
+    func setUp(
+        _ accepted: AcceptedStation, connection: WebSocketConnection, logger: Logger
+    ) async throws -> StationConnection.Live {
         let id = accepted.stationId
-        var logger = baseLogger
-        logger[metadataKey: "station"] = "\(id)"
         let storage = services.storage
         // Open registration: an unknown station is registered on first connect.
         let station = try await storage.stations.ensure(id, ocppVersion: accepted.version.name, at: services.now())
@@ -48,44 +52,36 @@ struct StationConnectionHandler: Sendable {
         ) { frame in
             recorder.record(frame, direction: .sent)
             metrics.framesSent.increment()
-            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: frame))))
+            try await connection.sendText(frame)
         }
         let live = LiveStation(
             stationId: id, version: accepted.version, session: session, registration: registration,
-            connectedAt: services.now(), outbound: outbound)
+            connectedAt: services.now(), connection: connection)
         if let previous = registry.register(live) {
             logger.info("a new connection replaces the previous one")
-            await previous.close(.normalClosure, reason: "replaced by a new connection")
+            previous.close(.normalClosure, reason: "replaced by a new connection")
         }
         observer?.connected(live)
         metrics.connections.increment()
         logger.info("charge point connected", metadata: ["ocppVersion": "\(accepted.version)"])
-        defer {
-            registry.unregister(live)
-            observer?.disconnected(live)
-            session.close()
-            metrics.connections.decrement()
-        }
+        return StationConnection.Live(station: live, recorder: recorder)
+    }
 
-        do {
-            for try await message in inbound.messages(maxSize: maxMessageSize) {
-                let frame: [UInt8]
-                switch message {
-                case .text(let text): frame = Array(text.utf8)
-                // OCPP-J uses text frames; a binary one is read as the same bytes.
-                case .binary(var buffer): frame = buffer.readBytes(length: buffer.readableBytes) ?? []
-                }
-                metrics.framesReceived.increment()
-                recorder.record(frame, direction: .received)
-                lastSeen.seen(id, at: services.now())
-                await session.receive(frame)
-            }
-        } catch {
-            logger.info("connection ended", metadata: ["reason": "\(error)"])
-            lastSeen.seen(id, at: services.now())
-            throw error
-        }
-        lastSeen.seen(id, at: services.now())
+    /// Handles one received message of a set-up connection.
+    func receive(_ frame: [UInt8], on live: StationConnection.Live) async {
+        metrics.framesReceived.increment()
+        live.recorder.record(frame, direction: .received)
+        lastSeen.seen(live.station.stationId, at: services.now())
+        await live.station.session.receive(frame)
+    }
+
+    /// Cleans up after the socket of a set-up connection closed.
+    func tearDown(_ live: StationConnection.Live, logger: Logger) {
+        registry.unregister(live.station)
+        observer?.disconnected(live.station)
+        live.station.session.close()
+        metrics.connections.decrement()
+        lastSeen.seen(live.station.stationId, at: services.now())
         logger.info("charge point disconnected")
     }
 }

@@ -1,0 +1,48 @@
+import NIOCore
+import NIOWebSocket
+
+/// The server end of one upgraded WebSocket, usable from any task: writes
+/// text frames and starts the closing handshake. The frames themselves are
+/// read by `OCPPWebSocketHandler` on the channel's event loop.
+struct WebSocketConnection: Sendable {
+    let channel: any Channel
+
+    /// Writes one text frame; returns once it is handed to the socket.
+    func sendText(_ bytes: [UInt8]) async throws {
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        try await channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: buffer)).get()
+    }
+
+    /// Sends a close frame with `code`; the socket closes when the peer
+    /// answers it, or after the close timeout.
+    func close(_ code: WebSocketErrorCode, reason: String) {
+        channel.triggerUserOutboundEvent(WebSocketCloseRequest(code: code, reason: reason), promise: nil)
+    }
+
+    /// Returns once the socket is closed.
+    func closed() async {
+        try? await channel.closeFuture.get()
+    }
+
+    /// Reads again after `OCPPWebSocketHandler` paused reading for a full queue.
+    func resumeReading() {
+        channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+    }
+}
+
+/// Asks `OCPPWebSocketHandler` to start the closing handshake.
+struct WebSocketCloseRequest: Sendable {
+    let code: WebSocketErrorCode
+    let reason: String
+}
+
+/// Where `OCPPWebSocketHandler` hands whole messages, and says the socket closed.
+protocol WebSocketMessageSink: Sendable {
+    /// Takes one whole message, in arrival order; returns false when the
+    /// receiver's queue is full and reading should pause until
+    /// `WebSocketConnection.resumeReading()`.
+    func received(_ message: [UInt8]) -> Bool
+    /// The socket closed; no message follows.
+    func ended()
+}

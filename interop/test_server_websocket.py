@@ -1,0 +1,217 @@
+"""The WebSocket layer of the OCPP endpoint, byte by byte (RFC 6455):
+fragmented messages, pings and pongs, the closing handshake, frames a
+client must not send, and a client that sends many calls without waiting."""
+
+import asyncio
+import base64
+import json
+import os
+import struct
+
+from support import run, unique_id
+
+
+def _frame(opcode: int, payload: bytes, *, fin: bool = True, masked: bool = True, rsv: int = 0) -> bytes:
+    first = (0x80 if fin else 0) | (rsv << 4) | opcode
+    length = len(payload)
+    if length < 126:
+        head = bytes([first, (0x80 if masked else 0) | length])
+    elif length < 65536:
+        head = bytes([first, (0x80 if masked else 0) | 126]) + struct.pack("!H", length)
+    else:
+        head = bytes([first, (0x80 if masked else 0) | 127]) + struct.pack("!Q", length)
+    if not masked:
+        return head + payload
+    mask = os.urandom(4)
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+class RawSocket:
+    """An upgraded WebSocket over a plain TCP stream, frames written by hand."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int, cp_id: str) -> "RawSocket":
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        key = base64.b64encode(os.urandom(16)).decode()
+        writer.write(
+            (
+                f"GET /ocpp/{cp_id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Protocol: ocpp1.6\r\n\r\n"
+            ).encode()
+        )
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+        assert head.startswith(b"HTTP/1.1 101"), head
+        return cls(reader, writer)
+
+    async def send(self, data: bytes) -> None:
+        self.writer.write(data)
+        await self.writer.drain()
+
+    async def send_text(self, text: str) -> None:
+        await self.send(_frame(0x1, text.encode()))
+
+    async def read_frame(self, timeout: float = 10) -> tuple[int, bytes]:
+        """(opcode, payload) of the next frame, or (-1, b"") when the socket closed."""
+        try:
+            head = await asyncio.wait_for(self.reader.readexactly(2), timeout)
+        except asyncio.IncompleteReadError:
+            return -1, b""
+        assert head[1] & 0x80 == 0, "a server must not mask its frames"
+        length = head[1] & 0x7F
+        if length == 126:
+            length = struct.unpack("!H", await self.reader.readexactly(2))[0]
+        elif length == 127:
+            length = struct.unpack("!Q", await self.reader.readexactly(8))[0]
+        return head[0] & 0x0F, await asyncio.wait_for(self.reader.readexactly(length), timeout)
+
+    async def read_json(self, timeout: float = 10):
+        while True:
+            opcode, payload = await self.read_frame(timeout)
+            assert opcode != -1, "the socket closed"
+            if opcode == 0x1:
+                return json.loads(payload)
+            assert opcode in (0x9, 0xA), f"unexpected opcode {opcode}"
+
+    async def expect_close(self, code: int) -> None:
+        """The server's close frame carries `code`, and then the socket ends."""
+        while True:
+            opcode, payload = await self.read_frame()
+            assert opcode != -1, "the socket ended without a close frame"
+            if opcode == 0x8:
+                assert struct.unpack("!H", payload[:2])[0] == code, payload
+                break
+        assert await asyncio.wait_for(self.reader.read(), 10) == b"", "the socket stayed open after the close"
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def _call(message_id: str, action: str, payload: dict) -> str:
+    return json.dumps([2, message_id, action, payload])
+
+
+BOOT = {"chargePointVendor": "Vendor", "chargePointModel": "Model"}
+
+
+def test_fragmented_message_is_joined_and_answered(server_process):
+    async def scenario():
+        ws = await RawSocket.open(server_process.port, unique_id("FRAG"))
+        try:
+            text = _call("boot-1", "BootNotification", BOOT).encode()
+            third = len(text) // 3
+            await ws.send(_frame(0x1, text[:third], fin=False))
+            # RFC 6455 §5.4: control frames may come between the fragments of a message.
+            await ws.send(_frame(0x9, b"between"))
+            await ws.send(_frame(0x0, text[third : 2 * third], fin=False))
+            await ws.send(_frame(0x0, text[2 * third :], fin=True))
+            opcode, payload = await ws.read_frame()
+            assert (opcode, payload) == (0xA, b"between"), "the ping inside the message was not answered first"
+            reply = await ws.read_json()
+            assert reply[0] == 3 and reply[1] == "boot-1" and reply[2]["status"] == "Accepted", reply
+        finally:
+            ws.close()
+
+    run(scenario())
+
+
+def test_ping_is_answered_with_its_payload(server_process):
+    async def scenario():
+        ws = await RawSocket.open(server_process.port, unique_id("PING"))
+        try:
+            await ws.send(_frame(0x9, b"are you there"))
+            assert await ws.read_frame() == (0xA, b"are you there")
+            await ws.send_text(_call("hb-1", "Heartbeat", {}))
+            assert (await ws.read_json())[1] == "hb-1"
+        finally:
+            ws.close()
+
+    run(scenario())
+
+
+def test_close_from_the_client_is_echoed_and_the_station_goes_offline(server_process, api):
+    cp_id = unique_id("BYE")
+
+    async def scenario():
+        ws = await RawSocket.open(server_process.port, cp_id)
+        try:
+            await ws.send_text(_call("boot-1", "BootNotification", BOOT))
+            assert (await ws.read_json())[1] == "boot-1"
+            await ws.send(_frame(0x8, struct.pack("!H", 1000) + b"done"))
+            await ws.expect_close(1000)
+        finally:
+            ws.close()
+        await asyncio.to_thread(api.wait_station, cp_id, lambda s: s["connected"] is False, 10)
+
+    run(scenario())
+
+
+def test_unmasked_frame_fails_the_connection_with_1002(server_process):
+    async def scenario():
+        ws = await RawSocket.open(server_process.port, unique_id("UNMASK"))
+        try:
+            await ws.send(_frame(0x1, _call("hb-1", "Heartbeat", {}).encode(), masked=False))
+            await ws.expect_close(1002)
+        finally:
+            ws.close()
+
+    run(scenario())
+
+
+def test_reserved_bits_and_stray_continuation_fail_with_1002(server_process):
+    async def scenario():
+        for bad in (
+            _frame(0x1, _call("hb-1", "Heartbeat", {}).encode(), rsv=0b100),
+            _frame(0x0, b"no message to continue"),
+            _frame(0x3, b"reserved opcode"),
+        ):
+            ws = await RawSocket.open(server_process.port, unique_id("BAD"))
+            try:
+                await ws.send(bad)
+                await ws.expect_close(1002)
+            finally:
+                ws.close()
+
+    run(scenario())
+
+
+def test_invalid_utf8_text_fails_with_1007_and_valid_utf8_is_answered(server_process):
+    async def scenario():
+        ws = await RawSocket.open(server_process.port, unique_id("UTF"))
+        try:
+            vendor = "Größe ⚡ 充电".encode()
+            payload = b'[2,"boot-1","BootNotification",{"chargePointVendor":"' + vendor + b'","chargePointModel":"M"}]'
+            await ws.send(_frame(0x1, payload))
+            reply = await ws.read_json()
+            assert reply[1] == "boot-1" and reply[0] == 3, reply
+            await ws.send(_frame(0x1, b'[2,"hb-1","Heartbeat",{"x":"\xc3\x28"}]'))
+            await ws.expect_close(1007)
+        finally:
+            ws.close()
+
+    run(scenario())
+
+
+def test_calls_sent_without_waiting_are_all_answered_in_order(server_process):
+    """More calls than the server queues per connection: reading pauses and resumes, nothing is lost."""
+    count = 500
+
+    async def scenario():
+        ws = await RawSocket.open(server_process.port, unique_id("PIPE"))
+        try:
+            await ws.send_text(_call("boot", "BootNotification", BOOT))
+            assert (await ws.read_json())[1] == "boot"
+            await ws.send(b"".join(_frame(0x1, _call(f"hb-{i}", "Heartbeat", {}).encode()) for i in range(count)))
+            ids = [(await ws.read_json(20))[1] for _ in range(count)]
+            assert ids == [f"hb-{i}" for i in range(count)]
+            # and the connection still works afterwards
+            await ws.send_text(_call("last", "Heartbeat", {}))
+            assert (await ws.read_json())[1] == "last"
+        finally:
+            ws.close()
+
+    run(scenario())
