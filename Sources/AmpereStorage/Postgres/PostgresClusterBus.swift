@@ -141,22 +141,27 @@ public final class PostgresClusterBus: ClusterBus {
 
     // MARK: Routed calls
 
+    // Each step of a routed call is one statement, committed on its own: the row and its
+    // notification go together (a data-modifying WITH runs whether or not it is read), and
+    // a round trip to the database costs more here than anything else a routed call does.
+
     public func submit(_ call: ClusterCallRequest) async throws -> Int {
         let timeout = call.timeout.components
         let timeoutMs = Int(timeout.seconds) * 1000 + Int(timeout.attoseconds / 1_000_000_000_000_000)
-        return try await transaction { db in
+        return try await run { db in
             let row = try await db.raw(
                 """
-                INSERT INTO cluster_calls (origin_node, target_node, station_id, action, payload, timeout_ms, created_at)
-                VALUES (\(bind: call.originNode), \(bind: call.targetNode), \(bind: call.stationId),
-                    \(bind: call.action), \(bind: call.payload), \(bind: timeoutMs), \(bind: Millis.from(Date())))
-                RETURNING id
+                WITH queued AS (
+                    INSERT INTO cluster_calls (origin_node, target_node, station_id, action, payload, timeout_ms, created_at)
+                    VALUES (\(bind: call.originNode), \(bind: call.targetNode), \(bind: call.stationId),
+                        \(bind: call.action), \(bind: call.payload), \(bind: timeoutMs), \(bind: Millis.from(Date())))
+                    RETURNING id)
+                SELECT id, pg_notify(\(bind: Self.nodeChannel(call.targetNode)), 'call' || chr(9) || id) FROM queued
                 """
             ).first()
             guard let id = try row?.value("id", as: Int.self) else {
                 throw StorageError(.database, reason: "a routed call got no id")
             }
-            try await Self.notify(db, Self.nodeChannel(call.targetNode), ["call\t\(id)"])
             return id
         }
     }
@@ -178,22 +183,22 @@ public final class PostgresClusterBus: ClusterBus {
     }
 
     public func complete(_ id: Int, origin: String, outcome: ClusterCallOutcome) async throws {
-        try await transaction { db in
-            switch outcome {
-            case .result(let payload):
-                try await db.raw(
-                    "UPDATE cluster_calls SET outcome_kind = 'result', outcome = \(bind: payload) WHERE id = \(bind: id)"
-                ).run()
-            case .failure(let status, let code, let message, let details):
-                try await db.raw(
-                    """
-                    UPDATE cluster_calls SET outcome_kind = 'failure', outcome = \(bind: details),
-                        status = \(bind: status), code = \(bind: code), message = \(bind: message)
-                    WHERE id = \(bind: id)
-                    """
-                ).run()
-            }
-            try await Self.notify(db, Self.nodeChannel(origin), ["reply\t\(id)"])
+        let update: SQLQueryString
+        switch outcome {
+        case .result(let payload):
+            update = "UPDATE cluster_calls SET outcome_kind = 'result', outcome = \(bind: payload) WHERE id = \(bind: id)"
+        case .failure(let status, let code, let message, let details):
+            update = """
+                UPDATE cluster_calls SET outcome_kind = 'failure', outcome = \(bind: details),
+                    status = \(bind: status), code = \(bind: code), message = \(bind: message)
+                WHERE id = \(bind: id)
+                """
+        }
+        try await run { db in
+            try await db.raw(
+                "WITH done AS (" + update + " RETURNING id) "
+                    + "SELECT pg_notify(\(bind: Self.nodeChannel(origin)), 'reply' || chr(9) || id) FROM done"
+            ).run()
         }
     }
 
