@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import struct
+import time
 
 from support import run, unique_id
 
@@ -215,3 +216,25 @@ def test_calls_sent_without_waiting_are_all_answered_in_order(server_process):
             ws.close()
 
     run(scenario())
+
+
+def test_max_connection_rate_paces_upgrades(server_factory):
+    """--max-connection-rate 10: thirty stations at once are all accepted, over about three seconds."""
+    proc = server_factory("--max-connection-rate", "10")
+
+    async def connect_and_boot(cp_id: str) -> None:
+        ws = await RawSocket.open(proc.port, cp_id)
+        try:
+            await ws.send_text(_call("boot", "BootNotification", BOOT))
+            assert (await ws.read_json(20))[2]["status"] == "Accepted"
+        finally:
+            ws.close()
+
+    async def scenario():
+        started = time.monotonic()
+        await asyncio.gather(*(connect_and_boot(unique_id("PACED")) for _ in range(30)))
+        return time.monotonic() - started
+
+    elapsed = run(scenario())
+    # 30 admissions at 10 a second, a burst of one: the last is admitted 2.9 s after the first.
+    assert 2.5 <= elapsed < 15, f"30 upgrades took {elapsed:.2f} s"

@@ -23,6 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
     var pingInterval: Double?
     @Option(help: "Default timeout of calls to charge points, seconds (AMPERE_CALL_TIMEOUT, default 30).")
     var callTimeout: Double?
+    @Option(
+        help: "New OCPP connections accepted per second, 0 = no limit; the rest wait (AMPERE_MAX_CONNECTION_RATE, default 0).")
+    var maxConnectionRate: Int?
     @Option(help: "Largest WebSocket message in bytes (AMPERE_MAX_FRAME_SIZE, default 1048576).") var maxFrameSize: Int?
     @Option(help: "Days the OCPP message log keeps frames, 0 = off (AMPERE_MESSAGE_LOG_RETENTION_DAYS, default 7).")
     var messageLogRetentionDays: Int?
@@ -68,6 +71,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.callTimeout = .milliseconds(Int64(seconds * 1000))
         }
         configuration.maxFrameSize = try value(maxFrameSize, "AMPERE_MAX_FRAME_SIZE", Int.init) ?? configuration.maxFrameSize
+        configuration.maxConnectionRate =
+            try value(maxConnectionRate, "AMPERE_MAX_CONNECTION_RATE", Int.init) ?? configuration.maxConnectionRate
         configuration.messageLogRetentionDays =
             try value(messageLogRetentionDays, "AMPERE_MESSAGE_LOG_RETENTION_DAYS", Int.init)
             ?? configuration.messageLogRetentionDays
@@ -86,10 +91,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.adminPassword = environment["AMPERE_ADMIN_PASSWORD"]
         guard configuration.heartbeatInterval > 0, configuration.maxFrameSize >= 1024,
             configuration.messageLogRetentionDays >= 0, configuration.meterValueRetentionDays >= 0,
+            configuration.maxConnectionRate >= 0,
             (1...65535).contains(configuration.port) || configuration.port == 0
         else {
             throw ValidationError(
-                "--heartbeat-interval, --max-frame-size, --port or a retention period out of range")
+                "--heartbeat-interval, --max-frame-size, --max-connection-rate, --port or a retention period out of range")
         }
 
         let levelName = try value(logLevel, "AMPERE_LOG_LEVEL", { $0 }) ?? "info"

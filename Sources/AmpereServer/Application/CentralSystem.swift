@@ -66,7 +66,8 @@ public final class CentralSystem: Sendable {
             observer: cluster)
         let decider = UpgradeDecider(
             stations: storage.stations, registration: configuration.registration, passwords: passwords,
-            versions: [.v16])
+            versions: [.v16],
+            admission: configuration.maxConnectionRate > 0 ? ConnectionAdmission(rate: configuration.maxConnectionRate) : nil)
 
         let router = Router(context: AmpereRequestContext.self)
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }

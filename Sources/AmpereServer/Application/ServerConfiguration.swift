@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable {
     public var pingInterval: Duration = .seconds(60)
     /// Default timeout of calls the central system sends.
     public var callTimeout: Duration = .seconds(30)
+    /// New OCPP connections accepted per second at most (the rest wait their turn); 0 for no limit.
+    public var maxConnectionRate = 0
     /// Largest WebSocket frame or message accepted; larger closes the connection with 1009.
     public var maxFrameSize = 1 << 20
     /// This node's name in a cluster (PostgreSQL only): lowercase letters, digits and `_`, at most 40;

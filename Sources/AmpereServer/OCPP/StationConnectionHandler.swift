@@ -52,7 +52,7 @@ struct StationConnectionHandler: Sendable {
         ) { frame in
             recorder.record(frame, direction: .sent)
             metrics.framesSent.increment()
-            try await connection.sendText(frame)
+            connection.sendText(frame)
         }
         let live = LiveStation(
             stationId: id, version: accepted.version, session: session, registration: registration,

@@ -15,6 +15,8 @@ struct UpgradeDecider: Sendable {
     let passwords: PasswordHasher
     /// Server preference, highest first.
     let versions: [OCPPVersion]
+    /// Paces accepted upgrades, when set.
+    var admission: ConnectionAdmission? = nil
 
     static let pathPrefix = "/ocpp/"
     /// The longest charge point id (OCPP 1.6 CiString48 / 2.0.1 identifierString).
@@ -38,6 +40,8 @@ struct UpgradeDecider: Sendable {
             let supported = versions.map(\.subprotocol).joined(separator: ", ")
             return .refuse(.badRequest("no supported subprotocol offered (supported: \(supported))"))
         }
+        // Paced before the lookup and the password check: those are what a storm costs.
+        await admission?.admit()
         let station: ChargingStation?
         do {
             station = try await stations.station(id)
