@@ -158,6 +158,15 @@ if want routed; then
   run routed-remote commands --url "ws://127.0.0.1:$port_a/ocpp" --api-url "http://127.0.0.1:$port_b" \
     --stations 1000 --rate 1000 --calls 5000 --concurrency 16 --server-pid "$pid_a" \
     --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
+  # The same at 1 and 4 in flight: what the hops through PostgreSQL add before routing saturates.
+  for width in 1 4; do
+    run "routed-local-c$width" commands --url "ws://127.0.0.1:$port_a/ocpp" --stations 1000 --rate 1000 --calls 5000 \
+      --concurrency "$width" --id-prefix "R$width" --server-pid "$pid_a" \
+      --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
+    run "routed-remote-c$width" commands --url "ws://127.0.0.1:$port_a/ocpp" --api-url "http://127.0.0.1:$port_b" \
+      --stations 1000 --rate 1000 --calls 5000 --concurrency "$width" --id-prefix "R$width" --server-pid "$pid_a" \
+      --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
+  done
   kill "$pid_a" "$pid" 2>/dev/null || true
   wait "$pid_a" "$pid" 2>/dev/null || true
 fi
