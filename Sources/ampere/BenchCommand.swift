@@ -73,7 +73,7 @@ struct ThroughputCommand: AsyncParsableCommand {
         if !json { print("connecting \(connections) charge points to \(url) …") }
         let result = try await ThroughputBenchmark.run(
             .init(
-                url: url, connections: connections, duration: .milliseconds(Int64(duration * 1000)), message: kind,
+                url: url, connections: connections, duration: .seconds(duration), message: kind,
                 idPrefix: idPrefix, serverPid: serverPid),
             logger: logger)
         if json {

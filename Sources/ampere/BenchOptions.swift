@@ -32,7 +32,7 @@ struct StationLoadOptions: ParsableArguments {
             ?? SourceAddresses.automatic(stations: stations, url: url)
         return LoadOptions(
             url: url, stations: stations, rate: rate, idPrefix: idPrefix ?? defaultPrefix, serverPid: serverPid,
-            sourceAddresses: sources, callTimeout: .milliseconds(Int64(callTimeout * 1000)), api: api)
+            sourceAddresses: sources, callTimeout: .seconds(callTimeout), api: api)
     }
 }
 

@@ -14,7 +14,7 @@ struct ConnectCommand: AsyncParsableCommand {
     func run() async throws {
         BenchOutput.prepare(stations: load.stations, json: load.json, what: "connecting \(load.stations) stations …")
         let result = try await ConnectScenario.run(
-            .init(load: load.load(idPrefix: "CONN"), hold: .milliseconds(Int64(hold * 1000))))
+            .init(load: load.load(idPrefix: "CONN"), hold: .seconds(hold)))
         try BenchOutput.report(result, json: load.json)
     }
 }
@@ -32,7 +32,7 @@ struct BootStormCommand: AsyncParsableCommand {
         BenchOutput.prepare(
             stations: load.stations, json: load.json, what: "boot storm: \(load.stations) stations at \(load.rate)/s …")
         let result = try await BootStormScenario.run(
-            .init(load: load.load(idPrefix: "BOOT"), timeout: .milliseconds(Int64(timeout * 1000))))
+            .init(load: load.load(idPrefix: "BOOT"), timeout: .seconds(timeout)))
         try BenchOutput.report(result, json: load.json)
     }
 }
@@ -54,7 +54,7 @@ struct SteadyCommand: AsyncParsableCommand {
         BenchOutput.prepare(stations: load.stations, json: load.json, what: "steady: \(load.stations) stations …")
         let result = try await SteadyScenario.run(
             .init(
-                load: load.load(idPrefix: "STDY"), duration: .milliseconds(Int64(duration * 1000)),
+                load: load.load(idPrefix: "STDY"), duration: .seconds(duration),
                 heartbeatInterval: heartbeatInterval, charging: charging, meterInterval: meterInterval))
         try BenchOutput.report(result, json: load.json)
     }
@@ -110,10 +110,10 @@ struct ReconnectStormCommand: AsyncParsableCommand {
             .init(
                 load: load.load(idPrefix: "RECO", api: api.credentials(url: load.url)), charging: charging,
                 heartbeatInterval: heartbeatInterval, meterInterval: meterInterval,
-                warmup: .milliseconds(Int64(warmup * 1000)),
+                warmup: .seconds(warmup),
                 backoff: ReconnectBackoff(
-                    initial: .milliseconds(Int64(backoff * 1000)), maximum: .milliseconds(Int64(backoffMax * 1000))),
-                timeout: .milliseconds(Int64(timeout * 1000))))
+                    initial: .seconds(backoff), maximum: .seconds(backoffMax)),
+                timeout: .seconds(timeout)))
         try BenchOutput.report(result, json: load.json)
     }
 }

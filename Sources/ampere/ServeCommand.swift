@@ -61,14 +61,14 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.registration = parsed
         }
         if let seconds = try value(pingInterval, "AMPERE_PING_INTERVAL", Double.init) {
-            configuration.pingInterval = .milliseconds(Int64(seconds * 1000))
+            configuration.pingInterval = .seconds(seconds)
         }
         if let seconds = try value(callTimeout, "AMPERE_CALL_TIMEOUT", Double.init) {
             // The longest a REST client may wait, and what the cluster keeps a routed call for.
             guard seconds > 0, seconds <= 300 else {
                 throw ValidationError("--call-timeout must be more than 0 and at most 300 seconds")
             }
-            configuration.callTimeout = .milliseconds(Int64(seconds * 1000))
+            configuration.callTimeout = .seconds(seconds)
         }
         configuration.maxFrameSize = try value(maxFrameSize, "AMPERE_MAX_FRAME_SIZE", Int.init) ?? configuration.maxFrameSize
         configuration.maxConnectionRate =

@@ -65,7 +65,7 @@ struct SimCommand: AsyncParsableCommand {
             group.addTask { await simulator.run() }
             group.addTask { await Self.printStatus(simulator, every: statusInterval, fleet: count, since: started) }
             group.addTask { for await _ in interrupts { return } }
-            if let duration { group.addTask { try? await Task.sleep(for: .milliseconds(Int64(duration * 1000))) } }
+            if let duration { group.addTask { try? await Task.sleep(for: .seconds(duration)) } }
             // Whichever ends first (the deadline, Ctrl-C) stops the rest.
             _ = await group.next()
             group.cancelAll()
@@ -82,7 +82,7 @@ struct SimCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         var previous = simulator.stats.snapshot()
         var previousTime = clock.now
-        while (try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))) != nil {
+        while (try? await Task.sleep(for: .seconds(interval))) != nil {
             let now = simulator.stats.snapshot()
             let time = clock.now
             let line = SimulatorReport.statusLine(

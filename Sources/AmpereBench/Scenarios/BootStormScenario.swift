@@ -25,11 +25,9 @@ public enum BootStormScenario {
         let stations = options.load.stations
         let boots = CallRecorder("BootNotification")
         let gate = StartGate(expected: stations)
-        let failed = Counter()
         let lastAccepted = Locked<ContinuousClock.Instant?>(nil)
         let window = MeasuredWindow(serverPid: options.load.serverPid)
-        let spread = options.load.rate > 0 ? Double(stations) / options.load.rate : 0
-        let deadline = window.start + .seconds(spread) + options.timeout
+        let deadline = window.start + options.load.launchDuration + options.timeout
 
         let figures = await withTaskGroup(of: MeasuredWindow.Figures?.self) { group in
             group.addTask {
@@ -40,16 +38,14 @@ public enum BootStormScenario {
                         // Every station stays connected until the storm is over.
                         await gate.arriveAndWait()
                     } else {
-                        failed.add()
+                        gate.giveUp()
                     }
                     await station.close()
                 }
                 return nil
             }
             group.addTask {
-                while gate.arrived + failed.count < stations, ContinuousClock.now < deadline {
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
+                await gate.waitForEveryone(until: deadline)
                 let figures = window.finish()
                 gate.open()
                 return figures

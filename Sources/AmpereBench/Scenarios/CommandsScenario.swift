@@ -50,11 +50,8 @@ public enum CommandsScenario {
         let remoteStart = CallRecorder("REST remote-start")
         let fanOut = CallRecorder("REST SetChargingProfile")
         let gate = StartGate(expected: stations)
-        let failed = Counter()
         let ready = Locked<[String]>([])
-        let bootLimit =
-            ContinuousClock.now + options.load.connectTimeout * 3
-            + .seconds(options.load.rate > 0 ? Double(stations) / options.load.rate : 0)
+        let bootLimit = options.load.bootDeadline()
 
         let run = await withTaskGroup(of: Phases?.self) { group in
             group.addTask {
@@ -64,16 +61,14 @@ public enum CommandsScenario {
                         ready.withLock { $0.append(station.id) }
                         await gate.arriveAndWait()
                     } else {
-                        failed.add()
+                        gate.giveUp()
                     }
                     await station.close()
                 }
                 return nil
             }
             group.addTask {
-                while gate.arrived + failed.count < stations, ContinuousClock.now < bootLimit {
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
+                await gate.waitForEveryone(until: bootLimit)
                 let ids = ready.withLock { $0 }
                 let window = MeasuredWindow(serverPid: options.load.serverPid)
                 if !ids.isEmpty {

@@ -23,12 +23,9 @@ public enum ConnectScenario {
         let stations = options.load.stations
         let boots = CallRecorder("BootNotification")
         let gate = StartGate(expected: stations)
-        let failed = Counter()
         let serverBefore = options.load.serverPid.flatMap(ProcessStats.read)
         let window = MeasuredWindow(serverPid: options.load.serverPid)
-        let connectLimit =
-            ContinuousClock.now + options.load.connectTimeout * 3
-            + .seconds(options.load.rate > 0 ? Double(stations) / options.load.rate : 0)
+        let connectLimit = options.load.bootDeadline()
 
         let held = await withTaskGroup(of: Held?.self) { group in
             group.addTask {
@@ -37,16 +34,14 @@ public enum ConnectScenario {
                     if await station.connect(), case .accepted = await station.boot(boots, until: connectLimit) {
                         await gate.arriveAndWait()
                     } else {
-                        failed.add()
+                        gate.giveUp()
                     }
                     await station.close()
                 }
                 return nil
             }
             group.addTask {
-                while gate.arrived + failed.count < stations, ContinuousClock.now < connectLimit {
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
+                await gate.waitForEveryone(until: connectLimit)
                 let connected = Held(count: gate.arrived, seconds: MeasuredWindow.seconds(.now - window.start))
                 try? await Task.sleep(for: options.hold)
                 var result = connected
@@ -63,7 +58,7 @@ public enum ConnectScenario {
 
         var figures: [ScenarioResult.Figure] = [
             .init("held", Double(held.count), "count"),
-            .init("failed", Double(failed.count), "count"),
+            .init("failed", Double(gate.failed), "count"),
             .init("secondsToConnectAll", held.seconds, "s"),
             .init("connectRate", held.seconds > 0 ? Double(held.count) / held.seconds : 0, "conn/s"),
             .init("holdSeconds", MeasuredWindow.seconds(options.hold), "s"),

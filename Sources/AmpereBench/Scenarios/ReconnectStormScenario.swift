@@ -39,16 +39,6 @@ public enum ReconnectStormScenario {
         }
     }
 
-    struct Recorders: Sendable {
-        let boot = CallRecorder("BootNotification")
-        let heartbeat = CallRecorder("Heartbeat")
-        let start = CallRecorder("StartTransaction")
-        let meterValues = CallRecorder("MeterValues")
-        let stop = CallRecorder("StopTransaction")
-
-        var all: [CallRecorder] { [heartbeat, start, meterValues, stop, boot] }
-    }
-
     private struct Storm: Sendable {
         var window: MeasuredWindow.Figures
         var dropped: Int
@@ -66,12 +56,10 @@ public enum ReconnectStormScenario {
         defer { api?.shutdown() }
         let runStart = ContinuousClock.now
         let stations = options.load.stations
-        let recorders = Recorders()
+        let recorders = StationRecorders()
         let control = StormControl(stations: stations)
         let ledger = api == nil ? nil : TransactionLedger()
-        let bootLimit =
-            ContinuousClock.now + options.load.connectTimeout * 3
-            + .seconds(options.load.rate > 0 ? Double(stations) / options.load.rate : 0)
+        let bootLimit = options.load.bootDeadline()
 
         let storm = await withTaskGroup(of: Storm?.self) { group in
             group.addTask {
@@ -130,13 +118,13 @@ public enum ReconnectStormScenario {
         return ScenarioResult(
             scenario: "reconnect-storm", stations: stations, window: storm.window,
             calls: [control.stayedConnected.figures(seconds: seconds)]
-                + recorders.all.map { $0.figures(seconds: runSeconds) },
+                + ([recorders.heartbeat] + recorders.transaction + [recorders.boot]).map { $0.figures(seconds: runSeconds) },
             figures: figures, storage: storage, failures: failures)
     }
 
     private static func runStation(
         _ index: Int, context: StationContext, options: Options, control: StormControl, ledger: TransactionLedger?,
-        recorders: Recorders, bootLimit: ContinuousClock.Instant
+        recorders: StationRecorders, bootLimit: ContinuousClock.Instant
     ) async {
         let driver = StationDriver(index: index, context: context)
         control.register(driver.alarm, at: index)

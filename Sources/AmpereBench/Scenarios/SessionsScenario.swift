@@ -25,15 +25,6 @@ public enum SessionsScenario {
         }
     }
 
-    struct Recorders: Sendable {
-        let boot = CallRecorder("BootNotification")
-        let start = CallRecorder("StartTransaction")
-        let meterValues = CallRecorder("MeterValues")
-        let stop = CallRecorder("StopTransaction")
-
-        var measured: [CallRecorder] { [start, meterValues, stop] }
-    }
-
     /// Runs the sessions, then the storage check. The measured window spans
     /// the sessions only, from the moment every station has booted.
     public static func run(_ options: Options) async throws -> ScenarioResult {
@@ -49,21 +40,18 @@ public enum SessionsScenario {
         defer { api.shutdown() }
         let runStart = ContinuousClock.now
         let stations = options.load.stations
-        let recorders = Recorders()
+        let recorders = StationRecorders()
         let ledger = TransactionLedger()
         let gate = StartGate(expected: stations)
-        let failed = Counter()
         let unfinished = Counter()
-        let bootLimit =
-            ContinuousClock.now + options.load.connectTimeout * 3
-            + .seconds(options.load.rate > 0 ? Double(stations) / options.load.rate : 0)
+        let bootLimit = options.load.bootDeadline()
 
         let window = await withTaskGroup(of: MeasuredWindow?.self) { group in
             group.addTask {
                 await StationContext.launch(count: stations, rate: options.load.rate) { index in
                     var station = StationDriver(index: index, context: context)
                     guard case .accepted = await station.connectAndBoot(recorders.boot, until: bootLimit) else {
-                        failed.add()
+                        gate.giveUp()
                         await station.close()
                         return
                     }
@@ -78,9 +66,7 @@ public enum SessionsScenario {
                 return nil
             }
             group.addTask {
-                while gate.arrived + failed.count < stations, ContinuousClock.now < bootLimit {
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
+                await gate.waitForEveryone(until: bootLimit)
                 let window = MeasuredWindow(serverPid: options.load.serverPid)
                 gate.open()
                 return window
@@ -112,15 +98,15 @@ public enum SessionsScenario {
         if unfinished.count > 0 { failures.append("\(unfinished.count) stations could not finish their sessions") }
         return ScenarioResult(
             scenario: "sessions", stations: stations, window: window,
-            calls: recorders.measured.map { $0.figures(seconds: seconds) }
-                + [CallRecorder.combined("all", recorders.measured, seconds: seconds)]
+            calls: recorders.transaction.map { $0.figures(seconds: seconds) }
+                + [CallRecorder.combined("all", recorders.transaction, seconds: seconds)]
                 + [recorders.boot.figures(seconds: MeasuredWindow.seconds(window.start - runStart))],
             figures: figures, storage: storage, failures: failures)
     }
 
     /// One station's transactions; false when one could not be finished.
     static func runSessions(
-        _ station: inout StationDriver, options: Options, ledger: TransactionLedger, _ recorders: Recorders,
+        _ station: inout StationDriver, options: Options, ledger: TransactionLedger, _ recorders: StationRecorders,
         into entries: inout [TransactionLedger.Entry]
     ) async -> Bool {
         var energy = 0

@@ -27,16 +27,6 @@ public enum SteadyScenario {
         }
     }
 
-    struct Recorders: Sendable {
-        let boot = CallRecorder("BootNotification")
-        let heartbeat = CallRecorder("Heartbeat")
-        let start = CallRecorder("StartTransaction")
-        let meterValues = CallRecorder("MeterValues")
-        let stop = CallRecorder("StopTransaction")
-
-        var measured: [CallRecorder] { [heartbeat, start, meterValues, stop] }
-    }
-
     /// Runs the fleet. The measured window is `duration`, from the moment
     /// every station has booted.
     public static func run(_ options: Options) async throws -> ScenarioResult {
@@ -46,15 +36,12 @@ public enum SteadyScenario {
         let context = try StationContext(options.load)
         let runStart = ContinuousClock.now
         let stations = options.load.stations
-        let recorders = Recorders()
+        let recorders = StationRecorders()
         let gate = StartGate(expected: stations)
-        let failed = Counter()
         let lost = Counter()
         let end = DeadlineBox()
         let serverInterval = Locked<Int?>(nil)
-        let bootLimit =
-            ContinuousClock.now + options.load.connectTimeout * 3
-            + .seconds(options.load.rate > 0 ? Double(stations) / options.load.rate : 0)
+        let bootLimit = options.load.bootDeadline()
 
         let window = await withTaskGroup(of: MeasuredWindow.Figures?.self) { group in
             group.addTask {
@@ -62,7 +49,7 @@ public enum SteadyScenario {
                     var station = StationDriver(index: index, context: context)
                     guard case .accepted(let interval) = await station.connectAndBoot(recorders.boot, until: bootLimit)
                     else {
-                        failed.add()
+                        gate.giveUp()
                         return
                     }
                     serverInterval.withLock { $0 = $0 ?? interval }
@@ -76,9 +63,7 @@ public enum SteadyScenario {
                 return nil
             }
             group.addTask {
-                while gate.arrived + failed.count < stations, ContinuousClock.now < bootLimit {
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
+                await gate.waitForEveryone(until: bootLimit)
                 let window = MeasuredWindow(serverPid: options.load.serverPid)
                 end.set(window.start + options.duration)
                 gate.open()
@@ -108,10 +93,10 @@ public enum SteadyScenario {
         figures += context.connectionFigures()
         let failures =
             gate.arrived < stations ? ["\(stations - gate.arrived) of \(stations) stations did not boot"] : []
+        let measured = [recorders.heartbeat] + recorders.transaction
         return ScenarioResult(
             scenario: "steady", stations: stations, window: window,
-            calls: recorders.measured.map { $0.figures(seconds: seconds) }
-                + [CallRecorder.combined("all", recorders.measured, seconds: seconds)]
+            calls: measured.map { $0.figures(seconds: seconds) } + [CallRecorder.combined("all", measured, seconds: seconds)]
                 + [recorders.boot.figures(seconds: MeasuredWindow.seconds(window.start - runStart))],
             figures: figures, failures: failures)
     }
@@ -121,7 +106,7 @@ public enum SteadyScenario {
     /// connection was lost (it is not replaced: the scenario measures a fleet at rest).
     static func work(
         _ station: inout StationDriver, options: Options, heartbeat: Double, until end: ContinuousClock.Instant,
-        _ recorders: Recorders
+        _ recorders: StationRecorders
     ) async -> Bool {
         let start = ContinuousClock.now
         let charging = StationDriver.charges(station.index, fraction: options.charging)

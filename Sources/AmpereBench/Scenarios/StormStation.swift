@@ -35,12 +35,12 @@ struct StormStation {
     private var locals: [Local] = []
     private var energy = 0
     private let ledger: TransactionLedger?
-    private let recorders: ReconnectStormScenario.Recorders
+    private let recorders: StationRecorders
     private let control: StormControl
 
     init(
         _ station: StationDriver, charging: Bool, ledger: TransactionLedger?,
-        recorders: ReconnectStormScenario.Recorders, control: StormControl
+        recorders: StationRecorders, control: StormControl
     ) {
         self.station = station
         self.charging = charging

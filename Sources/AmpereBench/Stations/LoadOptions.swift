@@ -35,6 +35,13 @@ public struct LoadOptions: Sendable {
         self.api = api
     }
 
+    /// How long launching every station takes at `rate`.
+    var launchDuration: Duration { .seconds(rate > 0 ? Double(stations) / rate : 0) }
+
+    /// When a fleet launched now has had time enough to connect and boot: the
+    /// launch, and three connect timeouts for the last station's attempts.
+    func bootDeadline() -> ContinuousClock.Instant { .now + launchDuration + connectTimeout * 3 }
+
     /// The id of station `index` (0-based).
     func id(at index: Int) -> String {
         let number = String(index + 1)
