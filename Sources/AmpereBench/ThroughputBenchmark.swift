@@ -61,10 +61,7 @@ public enum ThroughputBenchmark {
             }
             // Open the gate once every connection is booted (or has failed to).
             group.addTask {
-                let limit = ContinuousClock.now + .seconds(120)
-                while gate.arrived < options.connections, ContinuousClock.now < limit {
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+                await gate.waitForEveryone(until: .now + .seconds(120))
                 return nil
             }
             while let result = try await group.next() {

@@ -35,17 +35,12 @@ struct CodecCommand: AsyncParsableCommand {
             if best == nil || result.framesPerSecond > best!.framesPerSecond { best = result }
         }
         guard let best else { return }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(best), as: UTF8.self))
-        } else {
-            print("scenario        frames   bytes/frame   seconds   frames/s")
-            print(
-                String(
-                    format: "codec     %12d   %11d   %7.3f   %8.0f", best.frames, best.frameBytes, best.seconds,
-                    best.framesPerSecond))
-        }
+        let table =
+            "scenario        frames   bytes/frame   seconds   frames/s\n"
+            + String(
+                format: "codec     %12d   %11d   %7.3f   %8.0f", best.frames, best.frameBytes, best.seconds,
+                best.framesPerSecond)
+        try BenchOutput.show(best, table: table, json: json)
     }
 }
 
@@ -76,12 +71,6 @@ struct ThroughputCommand: AsyncParsableCommand {
                 url: url, connections: connections, duration: .seconds(duration), message: kind,
                 idPrefix: idPrefix, serverPid: serverPid),
             logger: logger)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
-        } else {
-            print(result.table)
-        }
+        try BenchOutput.show(result, table: result.table, json: json)
     }
 }

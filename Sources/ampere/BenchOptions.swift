@@ -66,14 +66,19 @@ struct APIOptions: ParsableArguments {
 /// Prints a scenario's result and fails the command when its checks did.
 enum BenchOutput {
     static func report(_ result: ScenarioResult, json: Bool) throws {
+        try show(result, table: result.table, json: json)
+        if !result.passed { throw ExitCode(1) }
+    }
+
+    /// Prints `result` as JSON, or its table.
+    static func show(_ result: some Encodable, table: String, json: Bool) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
-            print(result.table)
+            print(table)
         }
-        if !result.passed { throw ExitCode(1) }
     }
 
     /// Raises the open-file limit and says so when it is still too low for `stations`.
