@@ -33,8 +33,13 @@ struct StationConnectionHandler: Sendable {
     ) async throws -> StationConnection.Live {
         let id = accepted.stationId
         let storage = services.storage
-        // Open registration: an unknown station is registered on first connect.
-        let station = try await storage.stations.ensure(id, ocppVersion: accepted.version.name, at: services.now())
+        // The upgrade read the station already; an unknown one is registered now (open registration).
+        let station: ChargingStation
+        if let known = accepted.station {
+            station = known
+        } else {
+            station = try await storage.stations.ensure(id, ocppVersion: accepted.version.name, at: services.now())
+        }
         // A reconnect of a known station costs no write: its version is stored, and the time goes in the next batch.
         if station.ocppVersion == accepted.version.name {
             lastSeen.seen(id, at: services.now())

@@ -59,7 +59,7 @@ struct UpgradeDecider: Sendable {
                 return .refuse(.unauthorized("valid Basic credentials are required"))
             }
         }
-        return .accept(AcceptedStation(stationId: id, version: version))
+        return .accept(AcceptedStation(stationId: id, version: version, station: station))
     }
 }
 

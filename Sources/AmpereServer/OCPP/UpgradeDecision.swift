@@ -1,3 +1,4 @@
+import AmpereDomain
 import HTTPTypes
 import OCPPCore
 
@@ -13,4 +14,6 @@ enum UpgradeDecision: Sendable {
 struct AcceptedStation: Sendable {
     var stationId: String
     var version: OCPPVersion
+    /// The station as the upgrade read it; nil for one not registered yet (open mode).
+    var station: ChargingStation? = nil
 }
