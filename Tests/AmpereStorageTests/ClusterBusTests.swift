@@ -114,6 +114,38 @@ import Testing
         }
     }
 
+    /// A failover's batch: thousands of changes, a station coming, going and coming back within it,
+    /// another station's older `up` after its newer one. Written a run at a time, the outcome is
+    /// the one of applying them one by one.
+    @Test(arguments: servers)
+    func aLargeMixedBatchEndsAsIfAppliedOneByOne(server: ClusterTestServer) async throws {
+        try await server.withBuses(1) { buses in
+            let bus = buses[0]
+            var changes: [PresenceChange] = (0..<2500).map { .up(Self.presence("CP\($0)", on: "node_a", at: 5)) }
+            let first = Self.presence("BACK", on: "node_a", at: 1)
+            let again = Self.presence("BACK", on: "node_b", at: 2)
+            let newer = Self.presence("KEPT", on: "node_b", at: 9)
+            changes += [.up(first), .down(first), .up(again), .up(newer), .up(Self.presence("KEPT", on: "node_a", at: 3))]
+            changes += (0..<1200).map { .down(Self.presence("CP\($0)", on: "node_a", at: 5)) }
+            try await bus.publish(changes)
+            let left = try await bus.presence()
+            #expect(left.count == 1300 + 2)
+            #expect(Set(left.filter { !$0.stationId.hasPrefix("CP") }) == [again, newer])
+            #expect(!left.contains { $0.stationId == "CP0" || $0.stationId == "CP1199" })
+            #expect(left.contains { $0.stationId == "CP1200" })
+        }
+    }
+
+    @Test func presenceRunsSplitAtAKindChangeARepeatedStationAndAThousand() {
+        let a = Self.presence("A", on: "n", at: 1)
+        let b = Self.presence("B", on: "n", at: 1)
+        let runs = PostgresClusterBus.statementRuns([.up(a), .up(b), .up(a), .down(a), .down(b)])
+        #expect(runs == [[.up(a), .up(b)], [.up(a)], [.down(a), .down(b)]])
+        let many: [PresenceChange] = (0..<2001).map { .up(Self.presence("S\($0)", on: "n", at: 1)) }
+        #expect(PostgresClusterBus.statementRuns(many).map(\.count) == [1000, 1000, 1])
+        #expect(PostgresClusterBus.statementRuns([]).isEmpty)
+    }
+
     /// One character can be thousands of bytes (combining marks): such an id must not cost the
     /// batch it is in, which would stop the node's presence publishing for good.
     @Test(arguments: servers)

@@ -98,35 +98,76 @@ public final class PostgresClusterBus: ClusterBus {
     public func publish(_ changes: [PresenceChange]) async throws {
         guard !changes.isEmpty else { return }
         try await transaction { db in
-            var lines: [String] = []
-            for change in changes {
-                switch change {
-                case .up(let presence):
+            for run in Self.statementRuns(changes) {
+                switch run.first {
+                case .up:
                     // An older connection's late `up` never replaces a newer one.
+                    let rows = run.compactMap { change -> SQLQueryString? in
+                        guard case .up(let presence) = change else { return nil }
+                        return """
+                            (\(bind: presence.stationId), \(bind: presence.nodeId), \(bind: presence.ocppVersion),
+                                \(bind: Millis.from(presence.connectedAt)))
+                            """
+                    }
                     try await db.raw(
-                        """
-                        INSERT INTO station_presence (station_id, node_id, ocpp_version, connected_at)
-                        VALUES (\(bind: presence.stationId), \(bind: presence.nodeId), \(bind: presence.ocppVersion),
-                            \(bind: Millis.from(presence.connectedAt)))
-                        ON CONFLICT (station_id) DO UPDATE SET node_id = excluded.node_id,
-                            ocpp_version = excluded.ocpp_version, connected_at = excluded.connected_at
-                        WHERE station_presence.connected_at <= excluded.connected_at
-                        """
+                        "INSERT INTO station_presence (station_id, node_id, ocpp_version, connected_at) VALUES "
+                            + rows.joined(separator: ", ")
+                            + """
+                                 ON CONFLICT (station_id) DO UPDATE SET node_id = excluded.node_id,
+                                    ocpp_version = excluded.ocpp_version, connected_at = excluded.connected_at
+                                WHERE station_presence.connected_at <= excluded.connected_at
+                                """
                     ).run()
-                    lines.append("up\t" + Self.fields(presence))
-                case .down(let presence):
+                case .down:
+                    let sessions = run.compactMap { change -> SQLQueryString? in
+                        guard case .down(let presence) = change else { return nil }
+                        return "(\(bind: presence.stationId), \(bind: presence.nodeId), \(bind: Millis.from(presence.connectedAt)))"
+                    }
                     try await db.raw(
-                        """
-                        DELETE FROM station_presence WHERE station_id = \(bind: presence.stationId)
-                            AND node_id = \(bind: presence.nodeId)
-                            AND connected_at = \(bind: Millis.from(presence.connectedAt))
-                        """
+                        "DELETE FROM station_presence WHERE (station_id, node_id, connected_at) IN ("
+                            + sessions.joined(separator: ", ") + ")"
                     ).run()
-                    lines.append("down\t" + Self.fields(presence))
+                case nil:
+                    continue
                 }
             }
-            try await Self.notify(db, Self.sharedChannel, lines)
+            try await Self.notify(db, Self.sharedChannel, changes.map { change in
+                switch change {
+                case .up(let presence): "up\t" + Self.fields(presence)
+                case .down(let presence): "down\t" + Self.fields(presence)
+                }
+            })
         }
+    }
+
+    /// Cuts `changes` into runs that one statement each can apply, in order: changes of one
+    /// kind, no station twice (an upsert may touch a row once), at most 1,000 (bind limits).
+    static func statementRuns(_ changes: [PresenceChange]) -> [[PresenceChange]] {
+        var runs: [[PresenceChange]] = []
+        var current: [PresenceChange] = []
+        var stations: Set<String> = []
+        for change in changes {
+            let (isUp, stationId): (Bool, String) =
+                switch change {
+                case .up(let presence): (true, presence.stationId)
+                case .down(let presence): (false, presence.stationId)
+                }
+            let sameKind: Bool =
+                switch current.first {
+                case .up: isUp
+                case .down: !isUp
+                case nil: true
+                }
+            if !sameKind || stations.contains(stationId) || current.count == 1000 {
+                runs.append(current)
+                current = []
+                stations = []
+            }
+            current.append(change)
+            stations.insert(stationId)
+        }
+        if !current.isEmpty { runs.append(current) }
+        return runs
     }
 
     public func presence() async throws -> [StationPresence] {
