@@ -10,10 +10,15 @@ import Synchronization
 final class LastSeenWriter: Service, Sendable {
     let stations: any StationRepository
     let logger: Logger
-    private let pending = Mutex<[String: Date]>([:])
-    /// The latest time of every station heard from by this process, for views
-    /// read before the next flush.
-    private let latestSeen = Mutex<[String: Date]>([:])
+    private struct Times {
+        /// Times not written yet.
+        var pending: [String: Date] = [:]
+        /// The latest time of every station heard from by this process, for views
+        /// read before the next flush.
+        var latest: [String: Date] = [:]
+    }
+    /// One lock for both: `seen` runs for every frame.
+    private let times = Mutex(Times())
 
     static let flushInterval: Duration = .seconds(1)
 
@@ -24,12 +29,14 @@ final class LastSeenWriter: Service, Sendable {
 
     /// Notes that `stationId` was heard from at `time`.
     func seen(_ stationId: String, at time: Date) {
-        pending.withLock { $0[stationId] = time }
-        latestSeen.withLock { $0[stationId] = time }
+        times.withLock { times in
+            times.pending[stationId] = time
+            times.latest[stationId] = time
+        }
     }
 
     /// The latest time `stationId` was heard from by this process.
-    func latest(_ stationId: String) -> Date? { latestSeen.withLock { $0[stationId] } }
+    func latest(_ stationId: String) -> Date? { times.withLock { $0.latest[stationId] } }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -43,9 +50,9 @@ final class LastSeenWriter: Service, Sendable {
 
     /// Writes every noted time now.
     func flush() async {
-        let batch = pending.withLock { pending in
-            defer { pending.removeAll(keepingCapacity: true) }
-            return pending
+        let batch = times.withLock { times in
+            defer { times.pending.removeAll(keepingCapacity: true) }
+            return times.pending
         }
         guard !batch.isEmpty else { return }
         do {
