@@ -14,7 +14,7 @@ final class MessageLogWriter: Service, Sendable {
     let now: @Sendable () -> Date
     private let buffer = Mutex<[OCPPMessageRecord]>([])
 
-    static let flushInterval: Duration = .milliseconds(100)
+    static let flushInterval: Duration = .seconds(1)
     static let pruneInterval: TimeInterval = 3600
     /// Frames kept in memory at most; beyond it the oldest unwritten are dropped (and counted).
     static let maxBuffered = 100_000

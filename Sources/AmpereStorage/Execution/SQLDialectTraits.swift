@@ -20,6 +20,9 @@ struct SQLDialectTraits: Sendable {
     var neverReusedRowKey: String
     /// and what follows a table that is clustered by its primary key.
     var withoutRowID: String
+    /// The OCPP message log lives in a database file of its own (SQLite: one writer per file, so
+    /// only a second file lets it commit in parallel) rather than in the main database.
+    var messageLogInOwnFile: Bool
     /// Tells a driver's constraint violation from its other errors.
     var isConstraintViolation: @Sendable (any Error) -> Bool
 

@@ -11,11 +11,16 @@ final class StoreLifecycle: Sendable {
     /// Starts `writer`'s loop; owned by this object, `drain()` ends it.
     init(writer: GroupCommitWriter) {
         self.writer = writer
-        writerLoop = Task { await writer.run() }
+        let executor = DedicatedThreadExecutor(name: "ampere-writer")
+        writerLoop = Task(executorPreference: executor) {
+            await writer.run()
+            executor.stop()
+        }
     }
 
     /// Answers every queued write and waits for the running reads; false
     /// when an earlier call already did, so that closing twice is harmless.
+    @discardableResult
     func drain() async -> Bool {
         let first = closed.withLock { closed in
             defer { closed = true }

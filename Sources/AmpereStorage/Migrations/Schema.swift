@@ -9,7 +9,35 @@
 ///
 /// A released migration is never edited: a change is a new one at the end.
 enum Schema {
-    static func migrations(_ d: SQLDialectTraits) -> [Migration] { [initial(d), consumption(d), cluster(d)] }
+    static func migrations(_ d: SQLDialectTraits) -> [Migration] {
+        [initial(d), consumption(d), cluster(d), messageLogApart(d)]
+    }
+
+    /// The schema of the message log's own file, where a dialect keeps it apart
+    /// (`SQLDialectTraits.messageLogInOwnFile`).
+    static func messageLogMigrations(_ d: SQLDialectTraits) -> [Migration] {
+        [Migration(version: 1, name: "message log", statements: messageLogTable(d))]
+    }
+
+    /// Every OCPP frame in and out, newest last.
+    static func messageLogTable(_ d: SQLDialectTraits) -> [String] {
+        [
+            """
+            CREATE TABLE ocpp_messages (
+                id \(d.rowKey),
+                station_id TEXT NOT NULL,
+                direction TEXT NOT NULL,
+                message_type INTEGER NOT NULL,
+                message_id TEXT NOT NULL,
+                action TEXT,
+                frame TEXT NOT NULL,
+                at \(d.bigInteger) NOT NULL
+            )
+            """,
+            "CREATE INDEX ocpp_messages_station ON ocpp_messages (station_id, id)",
+            "CREATE INDEX ocpp_messages_at ON ocpp_messages (at)",
+        ]
+    }
 
     static func initial(_ d: SQLDialectTraits) -> Migration {
         Migration(
@@ -137,20 +165,7 @@ enum Schema {
                     PRIMARY KEY (series, ts, kind)
                 )\(d.withoutRowID)
                 """,
-                """
-                CREATE TABLE ocpp_messages (
-                    id \(d.rowKey),
-                    station_id TEXT NOT NULL,
-                    direction TEXT NOT NULL,
-                    message_type INTEGER NOT NULL,
-                    message_id TEXT NOT NULL,
-                    action TEXT,
-                    frame TEXT NOT NULL,
-                    at \(d.bigInteger) NOT NULL
-                )
-                """,
-                "CREATE INDEX ocpp_messages_station ON ocpp_messages (station_id, id)",
-                "CREATE INDEX ocpp_messages_at ON ocpp_messages (at)",
+            ] + messageLogTable(d) + [
                 """
                 CREATE TABLE users (
                     id TEXT PRIMARY KEY NOT NULL,
@@ -235,5 +250,14 @@ enum Schema {
                 """,
                 "CREATE INDEX cluster_calls_created ON cluster_calls (created_at)",
             ])
+    }
+
+    /// On SQLite the message log moves to a file of its own, where it commits beside the
+    /// stations' data instead of inside the same transactions; the frames logged before are
+    /// not carried over (the log is a diagnostic kept for days). PostgreSQL keeps it in place.
+    static func messageLogApart(_ d: SQLDialectTraits) -> Migration {
+        Migration(
+            version: 4, name: "message log apart",
+            statements: d.messageLogInOwnFile ? ["DROP TABLE ocpp_messages"] : [])
     }
 }

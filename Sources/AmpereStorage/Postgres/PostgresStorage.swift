@@ -16,6 +16,9 @@ public final class PostgresStorage: StorageDatabase {
     public let storage: Storage
     let client: PostgresClient
     private let lifecycle: StoreLifecycle
+    /// The message log's writer: its batches (every frame in and out) commit on a connection
+    /// of their own, beside the stations' data rather than inside the same transactions.
+    private let messageLogLifecycle: StoreLifecycle
     private let clientTask: Task<Void, Never>
 
     var writer: GroupCommitWriter { lifecycle.writer }
@@ -56,13 +59,19 @@ public final class PostgresStorage: StorageDatabase {
         self.clientTask = clientTask
         let source = PostgresPoolSource(client: client)
         lifecycle = StoreLifecycle(writer: GroupCommitWriter(source: source, traits: .postgres, logger: logger))
-        storage = Storage.sql(SQLStore(reader: source, readGate: lifecycle.readGate, writer: lifecycle.writer))
+        messageLogLifecycle = StoreLifecycle(
+            writer: GroupCommitWriter(source: source, traits: .postgres, logger: logger))
+        storage = Storage.sql(
+            SQLStore(reader: source, readGate: lifecycle.readGate, writer: lifecycle.writer),
+            messageLog: SQLStore(
+                reader: source, readGate: messageLogLifecycle.readGate, writer: messageLogLifecycle.writer))
     }
 
     public var writeStatistics: WriteStatistics { writer.statistics }
 
     public func close() async throws {
         guard await lifecycle.drain() else { return }
+        await messageLogLifecycle.drain()
         clientTask.cancel()
         await clientTask.value
     }

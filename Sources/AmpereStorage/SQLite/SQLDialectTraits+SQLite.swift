@@ -15,6 +15,7 @@ extension SQLDialectTraits {
         rowKey: "INTEGER PRIMARY KEY",
         neverReusedRowKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
         withoutRowID: " WITHOUT ROWID",
+        messageLogInOwnFile: true,
         isConstraintViolation: { error in
             guard let error = error as? SQLiteError else { return false }
             switch error.reason {
