@@ -25,6 +25,22 @@ import Testing
         }
     }
 
+    /// Values travel to the database inside one JSON text: every character must come back as sent.
+    @Test(arguments: StorageBackend.all)
+    func valuesComeBackCharacterForCharacter(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let transactions = opened.storage.transactions
+            let values = [
+                #"say "hi""#, #"back\slash\"#, "tab\tnew\nline\r", "bell\u{7}esc\u{1B}", "ünïcødé ⚡️ 電",
+                "", "0012.50", "1e3", "[1,2]", "'; DROP TABLE meter_values; --",
+            ]
+            let samples = values.enumerated().map { Fixtures.sample(transaction: 3, at: $0.offset, value: $0.element) }
+            try await transactions.addMeterSamples(samples)
+            let page = try await transactions.meterSamples(transactionId: 3, PageRequest(limit: 100))
+            #expect(page.items.map(\.value) == values)
+        }
+    }
+
     @Test(arguments: StorageBackend.all)
     func resentSamplesAreSkipped(backend: StorageBackend) async throws {
         try await backend.withStorage { opened throws in

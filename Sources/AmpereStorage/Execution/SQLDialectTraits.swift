@@ -1,3 +1,5 @@
+import SQLKit
+
 /// The few things outside the schema in which SQL dialects differ; the
 /// repositories' SQL itself is written once for all of them.
 struct SQLDialectTraits: Sendable {
@@ -23,6 +25,10 @@ struct SQLDialectTraits: Sendable {
     /// The OCPP message log lives in a database file of its own (SQLite: one writer per file, so
     /// only a second file lets it commit in parallel) rather than in the main database.
     var messageLogInOwnFile: Bool
+    /// A `SELECT` of the rows of `json`, a JSON array of arrays bound as one text parameter:
+    /// column i is item i of each inner array, as SQL type `types[i]`. One parameter instead of
+    /// one per value: no bind limit, and no per-value encoding on the way in.
+    var selectJSONRows: @Sendable (_ types: [String], _ json: String) -> SQLQueryString
     /// Tells a driver's constraint violation from its other errors.
     var isConstraintViolation: @Sendable (any Error) -> Bool
 

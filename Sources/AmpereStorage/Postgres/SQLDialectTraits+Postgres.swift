@@ -1,4 +1,5 @@
 import PostgresNIO
+import SQLKit
 
 extension SQLDialectTraits {
     static let postgres = SQLDialectTraits(
@@ -17,6 +18,10 @@ extension SQLDialectTraits {
         // Tables are heaps; the primary key is an index beside them.
         withoutRowID: "",
         messageLogInOwnFile: false,
+        selectJSONRows: { types, json in
+            let columns = types.enumerated().map { "(e ->> \($0.offset))::\($0.element)" }.joined(separator: ", ")
+            return "SELECT \(unsafeRaw: columns) FROM json_array_elements(\(bind: json)::json) AS e WHERE true"
+        },
         isConstraintViolation: { error in
             // SQLSTATE class 23: integrity constraint violation.
             guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }

@@ -26,22 +26,24 @@ extension SQLTransactionRepository {
     private func insert(_ batches: [MeterBatch], on db: any SQLDatabase) async throws {
         let samples = batches.count == 1 ? batches[0].samples : batches.flatMap(\.samples)
         var resolver = MeterKeyResolver(known: meterKeys.snapshot)
-        var rows: [SQLQueryString] = []
-        rows.reserveCapacity(samples.count)
-        for sample in samples {
+        // The rows as one JSON array of [series, ts, kind, value]: one bound parameter for the lot.
+        var rows = "["
+        rows.reserveCapacity(samples.count * 48)
+        for (index, sample) in samples.enumerated() {
             let series = try await resolver.series(MeterSeries(sample), on: db)
             let kind = try await resolver.kind(MeterKind(sample), on: db)
-            rows.append("(\(bind: series), \(bind: Millis.from(sample.timestamp)), \(bind: kind), \(bind: sample.value))")
+            if index > 0 { rows += "," }
+            rows += "[\(series),\(Millis.from(sample.timestamp)),\(kind),"
+            JSONText.appendString(sample.value, to: &rows)
+            rows += "]"
         }
-        let rowsPerStatement = store.traits.rowsPerStatement(columns: 4)
-        for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
-            let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
-            // A value equal to a stored one (same series, time and kind) is a resend: skip it.
-            try await db.raw(
-                "INSERT INTO meter_values (series, ts, kind, value) VALUES "
-                    + chunk.joined(separator: ", ") + " ON CONFLICT DO NOTHING"
-            ).run()
-        }
+        rows += "]"
+        // A value equal to a stored one (same series, time and kind) is a resend: skip it.
+        try await db.raw(
+            "INSERT INTO meter_values (series, ts, kind, value) "
+                + store.traits.selectJSONRows(["bigint", "bigint", "integer", "text"], rows)
+                + " ON CONFLICT DO NOTHING"
+        ).run()
         for update in try Self.consumptionUpdates(samples) { try await db.raw(update).run() }
         for batch in batches { batch.learned.withLock { $0 = resolver.learned } }
     }

@@ -16,6 +16,12 @@ extension SQLDialectTraits {
         neverReusedRowKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
         withoutRowID: " WITHOUT ROWID",
         messageLogInOwnFile: true,
+        // `->>` gives each item its SQL type (INTEGER, REAL, TEXT); `WHERE true` keeps the
+        // following `ON CONFLICT` from parsing as a join's `ON` (SQLite's documented ambiguity).
+        selectJSONRows: { types, json in
+            let columns = types.indices.map { "value ->> \($0)" }.joined(separator: ", ")
+            return "SELECT \(unsafeRaw: columns) FROM json_each(\(bind: json)) WHERE true"
+        },
         isConstraintViolation: { error in
             guard let error = error as? SQLiteError else { return false }
             switch error.reason {
