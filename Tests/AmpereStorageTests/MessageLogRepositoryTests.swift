@@ -34,6 +34,32 @@ import Testing
         }
     }
 
+    /// A batch travels as JSON texts: every frame comes back as sent, ids in the batch's order.
+    @Test(arguments: StorageBackend.all)
+    func aLargeBatchKeepsItsOrderAndEveryCharacter(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let messages = opened.storage.messages
+            let odd = #"[2,"q\"uote","DataTransfer",{"data":"tab\t\\ ü ⚡️ \u0001"}]"#
+            let records = (0..<1500).map { index in
+                var record = Self.record("CP-BIG", index, at: 7)
+                // Long enough that the batch takes several statements (`statementBytes`).
+                if index.isMultiple(of: 7) {
+                    record.frame = odd + String(repeating: "x", count: 2000) + "\u{1}\n\(index)"
+                }
+                return record
+            }
+            try await messages.append(records)
+            let page = try await messages.messages(stationId: "CP-BIG", PageRequest(limit: 1000))
+            #expect(page.total == 1500)
+            let rest = try await messages.messages(stationId: "CP-BIG", PageRequest(limit: 1000, offset: 1000))
+            // Newest first, so reversed is the order of the batch.
+            let stored = Array((page.items + rest.items).reversed())
+            #expect(stored.map(\.messageId) == records.map(\.messageId), "order")
+            let mismatches = zip(stored, records).filter { $0.frame != $1.frame || $0.action != $1.action }
+            #expect(mismatches.isEmpty, "frames or actions changed: \(mismatches.prefix(2))")
+        }
+    }
+
     @Test(arguments: StorageBackend.all)
     func pruneWorksThroughManyBatches(backend: StorageBackend) async throws {
         try await backend.withStorage { opened throws in

@@ -26,7 +26,8 @@ struct SQLDialectTraits: Sendable {
     /// only a second file lets it commit in parallel) rather than in the main database.
     var messageLogInOwnFile: Bool
     /// A `SELECT` of the rows of `json`, a JSON array of arrays bound as one text parameter:
-    /// column i is item i of each inner array, as SQL type `types[i]`. One parameter instead of
+    /// column i is item i of each inner array, as SQL type `types[i]`, rows in array order (so
+    /// an INSERT of them assigns row ids in that order). One parameter instead of
     /// one per value: no bind limit, and no per-value encoding on the way in.
     var selectJSONRows: @Sendable (_ types: [String], _ json: String) -> SQLQueryString
     /// Tells a driver's constraint violation from its other errors.

@@ -19,8 +19,12 @@ extension SQLDialectTraits {
         withoutRowID: "",
         messageLogInOwnFile: false,
         selectJSONRows: { types, json in
-            let columns = types.enumerated().map { "(e ->> \($0.offset))::\($0.element)" }.joined(separator: ", ")
-            return "SELECT \(unsafeRaw: columns) FROM json_array_elements(\(bind: json)::json) AS e WHERE true"
+            let columns = types.enumerated().map { "(e.item ->> \($0.offset))::\($0.element)" }
+                .joined(separator: ", ")
+            return """
+                SELECT \(unsafeRaw: columns) FROM json_array_elements(\(bind: json)::json) WITH ORDINALITY AS e(item, n)
+                WHERE true ORDER BY e.n
+                """
         },
         isConstraintViolation: { error in
             // SQLSTATE class 23: integrity constraint violation.

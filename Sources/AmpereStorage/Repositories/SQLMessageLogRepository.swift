@@ -9,28 +9,53 @@ struct SQLMessageLogRepository: MessageLogRepository {
     static let pruneBatch = 1000
 
     /// Stores `records` in order; their `id`s are ignored and assigned by the database.
+    /// They go to the database as JSON texts (one bound parameter each), which cost less to
+    /// build than seven binds per frame; each text holds about `statementBytes` of frames, so
+    /// that a second's worth of a busy log never sits in memory several times over.
     func append(_ records: [OCPPMessageRecord]) async throws {
         guard !records.isEmpty else { return }
-        let rowsPerStatement = store.traits.rowsPerStatement(columns: 7, cap: 500)
+        let traits = store.traits
         try await store.write { db in
-            for start in stride(from: 0, to: records.count, by: rowsPerStatement) {
-                let rows = records[start..<min(start + rowsPerStatement, records.count)].map {
-                    record -> SQLQueryString in
-                    """
-                    (\(bind: record.stationId), \(bind: record.direction.rawValue), \(bind: record.messageType),
-                        \(bind: record.messageId), \(bind: record.action), \(bind: record.frame),
-                        \(bind: Millis.from(record.at)))
-                    """
+            var start = 0
+            while start < records.count {
+                var rows = JSONText(capacity: Self.statementBytes + 4096)
+                rows.raw("[")
+                var end = start
+                while end < records.count, end == start || rows.count < Self.statementBytes {
+                    let record = records[end]
+                    rows.raw(end > start ? ",[" : "[")
+                    rows.string(record.stationId)
+                    rows.raw(",")
+                    rows.string(record.direction.rawValue)
+                    rows.raw(",")
+                    rows.int(record.messageType)
+                    rows.raw(",")
+                    rows.string(record.messageId)
+                    rows.raw(",")
+                    rows.string(record.action)
+                    rows.raw(",")
+                    rows.string(record.frame)
+                    rows.raw(",")
+                    rows.int(Millis.from(record.at))
+                    rows.raw("]")
+                    end += 1
                 }
+                rows.raw("]")
+                // Ordered by position in the array, so ids follow the order of `records`.
                 try await db.raw(
-                    """
-                    INSERT INTO ocpp_messages (station_id, direction, message_type, message_id, action, frame, at)
-                    VALUES \(rows.joined(separator: ", "))
-                    """
+                    "INSERT INTO ocpp_messages (station_id, direction, message_type, message_id, action, frame, at) "
+                        + traits.selectJSONRows(Self.columnTypes, rows.text)
                 ).run()
+                start = end
             }
         }
     }
+
+    /// The SQL types of the columns the INSERT fills, in order.
+    static let columnTypes = ["text", "text", "integer", "text", "text", "text", "bigint"]
+
+    /// Bytes of JSON one INSERT of the log takes, about.
+    static let statementBytes = 256 * 1024
 
     func messages(stationId: String, _ page: PageRequest) async throws -> Page<OCPPMessageRecord> {
         try await store.page(

@@ -27,21 +27,26 @@ extension SQLTransactionRepository {
         let samples = batches.count == 1 ? batches[0].samples : batches.flatMap(\.samples)
         var resolver = MeterKeyResolver(known: meterKeys.snapshot)
         // The rows as one JSON array of [series, ts, kind, value]: one bound parameter for the lot.
-        var rows = "["
-        rows.reserveCapacity(samples.count * 48)
+        var rows = JSONText(capacity: samples.count * 48)
+        rows.raw("[")
         for (index, sample) in samples.enumerated() {
             let series = try await resolver.series(MeterSeries(sample), on: db)
             let kind = try await resolver.kind(MeterKind(sample), on: db)
-            if index > 0 { rows += "," }
-            rows += "[\(series),\(Millis.from(sample.timestamp)),\(kind),"
-            JSONText.appendString(sample.value, to: &rows)
-            rows += "]"
+            rows.raw(index > 0 ? ",[" : "[")
+            rows.int(series)
+            rows.raw(",")
+            rows.int(Millis.from(sample.timestamp))
+            rows.raw(",")
+            rows.int(kind)
+            rows.raw(",")
+            rows.string(sample.value)
+            rows.raw("]")
         }
-        rows += "]"
+        rows.raw("]")
         // A value equal to a stored one (same series, time and kind) is a resend: skip it.
         try await db.raw(
             "INSERT INTO meter_values (series, ts, kind, value) "
-                + store.traits.selectJSONRows(["bigint", "bigint", "integer", "text"], rows)
+                + store.traits.selectJSONRows(["bigint", "bigint", "integer", "text"], rows.text)
                 + " ON CONFLICT DO NOTHING"
         ).run()
         for update in try Self.consumptionUpdates(samples) { try await db.raw(update).run() }

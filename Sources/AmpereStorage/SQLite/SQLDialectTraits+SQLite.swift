@@ -20,7 +20,7 @@ extension SQLDialectTraits {
         // following `ON CONFLICT` from parsing as a join's `ON` (SQLite's documented ambiguity).
         selectJSONRows: { types, json in
             let columns = types.indices.map { "value ->> \($0)" }.joined(separator: ", ")
-            return "SELECT \(unsafeRaw: columns) FROM json_each(\(bind: json)) WHERE true"
+            return "SELECT \(unsafeRaw: columns) FROM jsonb_each(\(bind: json)) WHERE true ORDER BY key"
         },
         isConstraintViolation: { error in
             guard let error = error as? SQLiteError else { return false }
