@@ -32,7 +32,10 @@ enum MeterSampler {
                         location: location, context: context))
             }
             switch measurand {
-            case "Energy.Active.Import.Register": add(reading.energyWh, digits: 1, unit: "Wh")
+            // A register shows what has been counted, cut to its last digit, never rounded up: rounded,
+            // a sample taken just before a stop could read above the stop's whole-Wh meterStop.
+            case "Energy.Active.Import.Register":
+                add((reading.energyWh * 10).rounded(.down) / 10, digits: 1, unit: "Wh")
             case "Power.Active.Import": add(reading.powerW, digits: 1, unit: "W")
             case "Power.Offered": add(reading.offeredW, digits: 1, unit: "W")
             case "Current.Import": for phase in phases { add(reading.currentA, digits: 3, unit: "A", phase: phase) }
