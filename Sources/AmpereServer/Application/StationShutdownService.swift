@@ -10,7 +10,7 @@ struct StationShutdownService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        let stations = registry.all
+        let stations = registry.closeRegistration()
         if !stations.isEmpty { logger.info("closing \(stations.count) charge point connections") }
         await withTaskGroup(of: Void.self) { group in
             for station in stations {

@@ -5,7 +5,7 @@ import OCPPCore
 
 /// One station's live connection: its session, its registration state and
 /// the way to close its socket.
-final class LiveStation: Sendable {
+final class LiveStation: RegisteredConnection {
     let stationId: String
     let version: OCPPVersion
     let session: OCPPSession<ChargePointContext>

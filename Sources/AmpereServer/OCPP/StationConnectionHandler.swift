@@ -62,9 +62,15 @@ struct StationConnectionHandler: Sendable {
         let live = LiveStation(
             stationId: id, version: accepted.version, session: session, registration: registration,
             connectedAt: services.now(), connection: connection)
-        if let previous = registry.register(live) {
+        switch registry.register(live) {
+        case .registered(let previous?):
             logger.info("a new connection replaces the previous one")
             previous.close(.normalClosure, reason: "replaced by a new connection")
+        case .registered(replacing: nil):
+            break
+        case .shuttingDown:
+            // The charge point reconnects to another node, or to this one once it is back.
+            live.close(.goingAway, reason: "the central system is shutting down")
         }
         observer?.connected(live)
         metrics.connections.increment()
