@@ -139,13 +139,13 @@ import Testing
 
     @Test func aReplyBeforeTheWaitIsNotLost() async {
         let waiters = ReplyWaiters()
-        waiters.arrived(1)
+        waiters.arrived(1, outcome: nil)
         let clock = ContinuousClock()
         let start = clock.now
-        #expect(await waiters.wait(for: 1, timeout: Self.generous))
+        #expect(await waiters.wait(for: 1, timeout: Self.generous) == .stored)
         #expect(clock.now - start < .seconds(5))
         // Kept once: a second wait for the same id has nothing to take.
-        #expect(await waiters.wait(for: 1, timeout: .milliseconds(100)) == false)
+        #expect(await waiters.wait(for: 1, timeout: .milliseconds(100)) == .timedOut)
     }
 
     @Test func aReplyDuringTheWaitEndsIt() async {
@@ -154,31 +154,44 @@ import Testing
         let start = clock.now
         async let answered = waiters.wait(for: 2, timeout: Self.generous)
         try? await Task.sleep(for: .milliseconds(100))
-        waiters.arrived(2)
-        #expect(await answered)
+        waiters.arrived(2, outcome: nil)
+        #expect(await answered == .stored)
         #expect(clock.now - start < .seconds(5))
     }
 
     @Test func aWaitWithoutReplyTimesOutWithFalse() async {
         let waiters = ReplyWaiters()
         // Another call's reply is not this one's.
-        waiters.arrived(4)
+        waiters.arrived(4, outcome: nil)
         let clock = ContinuousClock()
         let start = clock.now
-        #expect(await waiters.wait(for: 3, timeout: .milliseconds(200)) == false)
+        #expect(await waiters.wait(for: 3, timeout: .milliseconds(200)) == .timedOut)
         #expect(clock.now - start >= .milliseconds(200))
-        #expect(await waiters.wait(for: 4, timeout: Self.generous))
+        #expect(await waiters.wait(for: 4, timeout: Self.generous) == .stored)
     }
 
     @Test func aLateReplyAfterTheTimeoutIsDropped() async {
         let waiters = ReplyWaiters()
-        #expect(await waiters.wait(for: 5, timeout: .milliseconds(100)) == false)
-        waiters.arrived(5)
+        #expect(await waiters.wait(for: 5, timeout: .milliseconds(100)) == .timedOut)
+        waiters.arrived(5, outcome: nil)
         // Kept as an early reply it would answer this at once.
         let clock = ContinuousClock()
         let start = clock.now
-        #expect(await waiters.wait(for: 5, timeout: .milliseconds(300)) == false)
+        #expect(await waiters.wait(for: 5, timeout: .milliseconds(300)) == .timedOut)
         #expect(clock.now - start >= .milliseconds(300))
+    }
+
+    @Test func aCarriedOutcomeIsHandedOverAndABareCatchUpDoesNotHideIt() async {
+        let waiters = ReplyWaiters()
+        let outcome = ClusterCallOutcome.failure(status: 502, code: "call_error", message: "no", details: nil)
+        waiters.arrived(6, outcome: outcome)
+        // The catch-up after a reconnect finds the same call completed in the table.
+        waiters.arrived(6, outcome: nil)
+        #expect(await waiters.wait(for: 6, timeout: Self.generous) == .outcome(outcome))
+        async let answered = waiters.wait(for: 7, timeout: Self.generous)
+        try? await Task.sleep(for: .milliseconds(100))
+        waiters.arrived(7, outcome: .result(#"{"status":"Accepted"}"#))
+        #expect(await answered == .outcome(.result(#"{"status":"Accepted"}"#)))
     }
 
     @Test func manyConcurrentWaitsEachGetTheirReply() async {
@@ -186,16 +199,17 @@ import Testing
         let ids = Array(100..<300)
         let clock = ContinuousClock()
         let start = clock.now
-        let results = await withTaskGroup(of: (Int, Bool).self) { group in
+        let results = await withTaskGroup(of: (Int, ReplyWaiters.Reply).self) { group in
             for id in ids {
                 group.addTask { (id, await waiters.wait(for: id, timeout: Self.generous)) }
             }
             // Replies race the waits: some come before theirs, some after, in an order of their own.
-            for id in ids.shuffled() { waiters.arrived(id) }
-            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            for id in ids.shuffled() { waiters.arrived(id, outcome: .result("\(id)")) }
+            return await group.reduce(into: [Int: ReplyWaiters.Reply]()) { $0[$1.0] = $1.1 }
         }
         #expect(results.count == ids.count)
-        #expect(results.values.allSatisfy { $0 }, "unanswered: \(results.filter { !$0.value }.keys.sorted())")
+        let wrong = results.filter { $0.value != .outcome(.result("\($0.key)")) }.keys.sorted()
+        #expect(wrong.isEmpty, "unanswered or answered with another's outcome: \(wrong)")
         #expect(clock.now - start < .seconds(10))
     }
 }

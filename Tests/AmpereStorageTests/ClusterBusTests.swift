@@ -259,13 +259,23 @@ import Testing
             try await onA.expect(.resynchronize)
             try await onB.expect(.resynchronize)
 
-            let id = try await a.submit(
-                ClusterCallRequest(
-                    originNode: "node_a", targetNode: "node_b", stationId: "CP1", action: "Reset",
-                    payload: #"{"type":"Soft"}"#, timeout: .seconds(5)))
-            try await onB.expect(.callQueued(id))
+            let request = ClusterCallRequest(
+                originNode: "node_a", targetNode: "node_b", stationId: "CP 1\tü", action: "Reset",
+                payload: #"{"type":"Soft"}"#, timeout: .milliseconds(5250))
+            let id = try await a.submit(request)
+            // The call and its outcome ride in the notifications.
+            try await onB.expect(.callQueued(id, request))
             try await b.complete(id, origin: "node_a", outcome: .result(#"{"status":"Accepted"}"#))
-            try await onA.expect(.callCompleted(id))
+            try await onA.expect(.callCompleted(id, .result(#"{"status":"Accepted"}"#)))
+            // Too big for a notification: only the id comes, and the row holds the rest.
+            var big = request
+            big.payload = #"{"data":""# + String(repeating: "x", count: 7100) + #""}"#
+            let bigId = try await a.submit(big)
+            try await onB.expect(.callQueued(bigId, nil))
+            #expect(try await b.call(bigId) == big)
+            try await b.complete(bigId, origin: "node_a", outcome: .result(big.payload))
+            try await onA.expect(.callCompleted(bigId, nil))
+            #expect(try await a.takeOutcome(bigId) == .result(big.payload))
 
             let station = "CP 2/ü\t%20"
             try await a.send(.disconnect(stationId: station), to: "node_b")
@@ -280,10 +290,14 @@ import Testing
             try await onA.expect(.command(.disconnect(stationId: "marker_a")))
             try await onB.expect(.command(.disconnect(stationId: "marker_b")))
             #expect(
-                onA.events == [.resynchronize, .callCompleted(id), .command(.disconnect(stationId: "marker_a"))])
+                onA.events == [
+                    .resynchronize, .callCompleted(id, .result(#"{"status":"Accepted"}"#)), .callCompleted(bigId, nil),
+                    .command(.disconnect(stationId: "marker_a")),
+                ])
             #expect(
                 onB.events == [
-                    .resynchronize, .callQueued(id), .command(.disconnect(stationId: station)),
+                    .resynchronize, .callQueued(id, request), .callQueued(bigId, nil),
+                    .command(.disconnect(stationId: station)),
                     .command(.registration(stationId: station, status: .rejected)),
                     .command(.disconnect(stationId: "marker_b")),
                 ])
@@ -346,6 +360,14 @@ import Testing
             #expect(try await bus.takeOutcome(id) == nil)
             // The other call is untouched.
             #expect(try await bus.call(second) == request)
+            // Discarded (its origin had the outcome from the notification): gone, the others kept.
+            let third = try await bus.submit(request)
+            try await bus.complete(second, origin: "node_a", outcome: .result("{}"))
+            try await bus.discardCalls([second, id + second + third + 1000])
+            #expect(try await bus.completedCalls(among: [second, third]) == [])
+            #expect(try await bus.takeOutcome(second) == nil)
+            #expect(try await bus.pendingCalls(for: "node_b") == [third])
+            try await bus.discardCalls([])
         }
     }
 
@@ -411,10 +433,36 @@ import Testing
             let payload = "call\t7\nreply\t8\ndisconnect\t\(escaped)\nregistration\tPending\t\(escaped)"
             #expect(
                 PostgresClusterBus.parseNode(payload) == [
-                    .callQueued(7), .callCompleted(8), .command(.disconnect(stationId: id)),
+                    .callQueued(7, nil), .callCompleted(8, nil), .command(.disconnect(stationId: id)),
                     .command(.registration(stationId: id, status: .pending)),
                 ])
         }
+    }
+
+    @Test func callsAndOutcomesComeBackFromTheirNotificationLines() throws {
+        for id in Self.awkwardStationIds {
+            let request = ClusterCallRequest(
+                originNode: "node_a", targetNode: "node_b", stationId: id, action: "DataTransfer",
+                payload: #"{"data":"tab\t ü %41"}"#, timeout: .milliseconds(1500))
+            #expect(PostgresClusterBus.parseNode("call\t9" + PostgresClusterBus.inline(request)) == [.callQueued(9, request)])
+        }
+        let outcomes: [ClusterCallOutcome] = [
+            .result(#"{"status":"Accepted"}"#), .result(""),
+            .failure(status: 502, code: "call_error", message: "the station said\tno\n%41 ü", details: #"{"a":1}"#),
+            .failure(status: 504, code: "timeout", message: "", details: nil),
+            .failure(status: 409, code: "not_connected", message: "x", details: ""),
+        ]
+        for outcome in outcomes {
+            #expect(PostgresClusterBus.parseNode("reply\t9" + PostgresClusterBus.inline(outcome)) == [.callCompleted(9, outcome)])
+        }
+        // Text that would break the line, or a notification too big, is left to the table.
+        var pretty = ClusterCallRequest(
+            originNode: "node_a", targetNode: "node_b", stationId: "CP1", action: "Reset",
+            payload: "{\n\t\"type\": \"Soft\"\r\n}", timeout: .seconds(1))
+        #expect(PostgresClusterBus.inline(pretty) == "")
+        pretty.payload = String(repeating: " ", count: PostgresClusterBus.maxPayload)
+        #expect(PostgresClusterBus.inline(pretty) == "")
+        #expect(PostgresClusterBus.inline(.result("[\n]")) == "")
     }
 
     @Test func malformedSharedLinesAreIgnoredAndTheRestKept() throws {
@@ -439,6 +487,11 @@ import Testing
             "", "call", "call\t", "call\tseven", "call\t1\t2", "reply\t1.5", "reply", "disconnect",
             "disconnect\tCP1\textra", "disconnect\t%zz", "registration\tAccepted", "registration\tBogus\tCP1",
             "registration\taccepted\tCP1", "registration\tAccepted\t%zz", "up\tnode_b\t1.6\t1\tCP1", "left\tnode_b",
+            "call\t1\ta\tb\t500\tCP1\tReset", "call\t1\ta\tb\tsoon\tCP1\tReset\t{}",
+            "call\t1\ta\tb\t500\t%zz\tReset\t{}", "call\t1\ta\tb\t500\tCP1\tReset\t{}\textra",
+            "reply\t1\tresult", "reply\t1\tresult\t{}\textra", "reply\t1\tsuccess\t{}",
+            "reply\t1\tfailure\t502\tcode", "reply\t1\tfailure\tbad\tcode\tmessage",
+            "reply\t1\tfailure\t502\t%zz\tmessage", "reply\t1\tfailure\t502\tcode\tmessage\t{}\textra",
         ]
         for line in malformed {
             #expect(PostgresClusterBus.parseNode(line).isEmpty, "\(line.debugDescription)")
@@ -446,7 +499,7 @@ import Testing
         let mixed = (["call\t3"] + malformed + ["registration\tAccepted\tCP1"]).joined(separator: "\n")
         #expect(
             PostgresClusterBus.parseNode(mixed) == [
-                .callQueued(3), .command(.registration(stationId: "CP1", status: .accepted)),
+                .callQueued(3, nil), .command(.registration(stationId: "CP1", status: .accepted)),
             ])
     }
 }

@@ -30,6 +30,8 @@ public protocol ClusterBus: Sendable {
     func complete(_ id: Int, origin: String, outcome: ClusterCallOutcome) async throws
     /// A call's outcome, removing the call; nil while there is none.
     func takeOutcome(_ id: Int) async throws -> ClusterCallOutcome?
+    /// Removes calls whose outcome their origin already has (it came with the reply's notification).
+    func discardCalls(_ ids: [Int]) async throws
     /// Calls queued for `nodeId` that have no outcome yet (their notification may have been missed).
     func pendingCalls(for nodeId: String) async throws -> [Int]
     /// Which of `ids` have their outcome stored (their reply notification may have been missed).
@@ -66,10 +68,12 @@ public enum ClusterEvent: Sendable, Hashable {
     case presence(PresenceChange)
     /// A node left; its stations are gone.
     case nodeLeft(String)
-    /// A call for a station this node holds is queued.
-    case callQueued(Int)
-    /// A call this node queued has its outcome.
-    case callCompleted(Int)
+    /// A call for a station this node holds is queued; the call itself comes along when it fitted
+    /// in the notification, or else must be claimed with `call(_:)`.
+    case callQueued(Int, ClusterCallRequest?)
+    /// A call this node queued has its outcome; the outcome comes along when it fitted in the
+    /// notification (then `discardCalls` removes the call), or else is taken with `takeOutcome(_:)`.
+    case callCompleted(Int, ClusterCallOutcome?)
     case command(ClusterCommand)
     /// Events may have been missed: reload presence.
     case resynchronize

@@ -25,6 +25,10 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
     let close: @Sendable () async -> Void
     private let waiters = ReplyWaiters()
     private let pending = Mutex<[PresenceChange]>([])
+    /// Routed calls running here: a call heard twice (its notification and a catch-up) runs once.
+    private let running = Mutex<Set<Int>>([])
+    /// Calls whose outcome came with their reply: their rows are removed in batches.
+    private let answered = Mutex<[Int]>([])
 
     /// How long a lease lasts, and how often it is renewed: a killed node's
     /// stations count as disconnected within `lease` of its last renewal.
@@ -105,14 +109,23 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: Self.publishInterval)
             await publishPending()
+            await discardAnswered()
+        }
+    }
+
+    private func discardAnswered() async {
+        let ids = answered.takeAll()
+        guard !ids.isEmpty else { return }
+        do {
+            try await bus.discardCalls(ids)
+        } catch {
+            // The sweep removes them later.
+            logger.warning("could not remove answered routed calls", metadata: ["error": "\(error)"])
         }
     }
 
     private func publishPending() async {
-        let changes = pending.withLock { pending in
-            defer { pending.removeAll(keepingCapacity: true) }
-            return pending
-        }
+        let changes = pending.takeAll()
         guard !changes.isEmpty else { return }
         do {
             try await bus.publish(changes)
@@ -153,8 +166,8 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
                 do {
                     membership.replaceLeases(try await bus.liveNodes(at: now()))
                     membership.replaceStations(try await bus.presence())
-                    for id in try await bus.pendingCalls(for: nodeId) { Task { await self.runRoutedCall(id) } }
-                    for id in try await bus.completedCalls(among: waiters.waiting) { waiters.arrived(id) }
+                    for id in try await bus.pendingCalls(for: nodeId) { Task { await self.runRoutedCall(id, nil) } }
+                    for id in try await bus.completedCalls(among: waiters.waiting) { waiters.arrived(id, outcome: nil) }
                 } catch {
                     logger.error("could not reload cluster state", metadata: ["error": "\(error)"])
                 }
@@ -163,10 +176,10 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
                 if case .up(let presence) = change { closeIfTakenOver(presence) }
             case .nodeLeft(let id):
                 membership.nodeLeft(id)
-            case .callQueued(let id):
-                Task { await self.runRoutedCall(id) }
-            case .callCompleted(let id):
-                waiters.arrived(id)
+            case .callQueued(let id, let request):
+                Task { await self.runRoutedCall(id, request) }
+            case .callCompleted(let id, let outcome):
+                waiters.arrived(id, outcome: outcome)
             case .command(.disconnect(let stationId)):
                 await local.disconnect(stationId)
             case .command(.registration(let stationId, let status)):
@@ -196,9 +209,17 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
             originNode: nodeId, targetNode: holder.nodeId, stationId: holder.stationId, action: action,
             payload: String(decoding: payload.bytes, as: UTF8.self), timeout: timeout)
         let id = try await bus.submit(request)
-        guard await waiters.wait(for: id, timeout: timeout + Self.routingMargin),
-            let outcome = try await bus.takeOutcome(id)
-        else {
+        let outcome: ClusterCallOutcome?
+        switch await waiters.wait(for: id, timeout: timeout + Self.routingMargin) {
+        case .outcome(let carried):
+            answered.withLock { $0.append(id) }
+            outcome = carried
+        case .stored:
+            outcome = try await bus.takeOutcome(id)
+        case .timedOut:
+            outcome = nil
+        }
+        guard let outcome else {
             throw APIError(
                 .gatewayTimeout, code: "timeout",
                 "the charging station did not answer \(action) in time (through node \(holder.nodeId))")
@@ -212,10 +233,16 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
         }
     }
 
-    /// Runs a call another node routed here and stores its outcome as the REST API would answer it.
-    private func runRoutedCall(_ id: Int) async {
+    /// Runs a call another node routed here (`carried` when its notification brought it, else it is
+    /// claimed from the table) and stores its outcome as the REST API would answer it.
+    private func runRoutedCall(_ id: Int, _ carried: ClusterCallRequest?) async {
+        guard running.withLock({ $0.insert(id).inserted }) else { return }
+        // Once the outcome is stored the call is no longer pending, and a later claim finds nothing.
+        defer { running.withLock { _ = $0.remove(id) } }
         do {
-            guard let call = try await bus.call(id) else { return }
+            let claimed: ClusterCallRequest?
+            if let carried { claimed = carried } else { claimed = try await bus.call(id) }
+            guard let call = claimed else { return }
             let outcome: ClusterCallOutcome
             do {
                 let payload = try RawJSON(validating: call.payload)

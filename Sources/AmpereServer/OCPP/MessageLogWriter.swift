@@ -52,10 +52,7 @@ final class MessageLogWriter: Service, Sendable {
 
     /// Writes what is buffered now.
     func flush() async {
-        let records = buffer.withLock { records in
-            defer { records.removeAll(keepingCapacity: true) }
-            return records
-        }
+        let records = buffer.takeAll()
         guard !records.isEmpty else { return }
         do {
             try await repository.append(records)

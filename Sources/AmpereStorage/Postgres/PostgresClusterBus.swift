@@ -185,6 +185,9 @@ public final class PostgresClusterBus: ClusterBus {
     // Each step of a routed call is one statement, committed on its own: the row and its
     // notification go together (a data-modifying WITH runs whether or not it is read), and
     // a round trip to the database costs more here than anything else a routed call does.
+    // The call rides in its notification, and the outcome in the reply's, when they fit: the
+    // target then need not read the row, nor the origin take it (it discards rows in batches).
+    // The row stays the record for a node that missed a notification.
 
     public func submit(_ call: ClusterCallRequest) async throws -> Int {
         let timeout = call.timeout.components
@@ -197,7 +200,8 @@ public final class PostgresClusterBus: ClusterBus {
                     VALUES (\(bind: call.originNode), \(bind: call.targetNode), \(bind: call.stationId),
                         \(bind: call.action), \(bind: call.payload), \(bind: timeoutMs), \(bind: Millis.from(Date())))
                     RETURNING id)
-                SELECT id, pg_notify(\(bind: Self.nodeChannel(call.targetNode)), 'call' || chr(9) || id) FROM queued
+                SELECT id, pg_notify(\(bind: Self.nodeChannel(call.targetNode)), 'call' || chr(9) || id || \(bind: Self.inline(call)))
+                FROM queued
                 """
             ).first()
             guard let id = try row?.value("id", as: Int.self) else {
@@ -238,9 +242,44 @@ public final class PostgresClusterBus: ClusterBus {
         try await run { db in
             try await db.raw(
                 "WITH done AS (" + update + " RETURNING id) "
-                    + "SELECT pg_notify(\(bind: Self.nodeChannel(origin)), 'reply' || chr(9) || id) FROM done"
+                    + "SELECT pg_notify(\(bind: Self.nodeChannel(origin)), 'reply' || chr(9) || id || \(bind: Self.inline(outcome))) FROM done"
             ).run()
         }
+    }
+
+    public func discardCalls(_ ids: [Int]) async throws {
+        guard !ids.isEmpty else { return }
+        try await run { db in
+            try await db.raw("DELETE FROM cluster_calls WHERE id = ANY(\(bind: ids))").run()
+        }
+    }
+
+    /// The fields of `call` that follow its id in the notification, or "" when they do not fit
+    /// (the payload is the last field and must hold no separator; JSON text never needs one).
+    static func inline(_ call: ClusterCallRequest) -> String {
+        let timeout = call.timeout.components
+        let timeoutMs = Int(timeout.seconds) * 1000 + Int(timeout.attoseconds / 1_000_000_000_000_000)
+        let fields = [
+            escape(call.originNode), escape(call.targetNode), String(timeoutMs), escape(call.stationId),
+            escape(call.action), call.payload,
+        ]
+        return inlineFields(fields)
+    }
+
+    /// The fields of `outcome` that follow the call's id in the reply's notification, or "" when they do not fit.
+    static func inline(_ outcome: ClusterCallOutcome) -> String {
+        switch outcome {
+        case .result(let payload):
+            return inlineFields(["result", payload])
+        case .failure(let status, let code, let message, let details):
+            return inlineFields(["failure", String(status), escape(code), escape(message)] + (details.map { [$0] } ?? []))
+        }
+    }
+
+    private static func inlineFields(_ fields: [String]) -> String {
+        guard fields.allSatisfy({ !$0.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 }) }) else { return "" }
+        let text = "\t" + fields.joined(separator: "\t")
+        return text.utf8.count <= maxPayload ? text : ""
     }
 
     public func takeOutcome(_ id: Int) async throws -> ClusterCallOutcome? {
@@ -367,8 +406,32 @@ public final class PostgresClusterBus: ClusterBus {
         payload.split(separator: "\n").compactMap { line in
             let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             switch parts.first {
-            case "call": return parts.count == 2 ? Int(parts[1]).map(ClusterEvent.callQueued) : nil
-            case "reply": return parts.count == 2 ? Int(parts[1]).map(ClusterEvent.callCompleted) : nil
+            case "call":
+                guard parts.count >= 2, let id = Int(parts[1]) else { return nil }
+                if parts.count == 2 { return .callQueued(id, nil) }
+                guard parts.count == 8, let timeoutMs = Int(parts[4]), let origin = unescape(parts[2]),
+                    let target = unescape(parts[3]), let stationId = unescape(parts[5]), let action = unescape(parts[6])
+                else { return nil }
+                return .callQueued(
+                    id,
+                    ClusterCallRequest(
+                        originNode: origin, targetNode: target, stationId: stationId, action: action,
+                        payload: parts[7], timeout: .milliseconds(timeoutMs)))
+            case "reply":
+                guard parts.count >= 2, let id = Int(parts[1]) else { return nil }
+                switch parts.count {
+                case 2:
+                    return .callCompleted(id, nil)
+                case 4 where parts[2] == "result":
+                    return .callCompleted(id, .result(parts[3]))
+                case 6 where parts[2] == "failure", 7 where parts[2] == "failure":
+                    guard let status = Int(parts[3]), let code = unescape(parts[4]), let message = unescape(parts[5])
+                    else { return nil }
+                    return .callCompleted(
+                        id, .failure(status: status, code: code, message: message, details: parts.count == 7 ? parts[6] : nil))
+                default:
+                    return nil
+                }
             case "disconnect":
                 guard parts.count == 2, let stationId = unescape(parts[1]) else { return nil }
                 return .command(.disconnect(stationId: stationId))
