@@ -190,8 +190,7 @@ public final class PostgresClusterBus: ClusterBus {
     // The row stays the record for a node that missed a notification.
 
     public func submit(_ call: ClusterCallRequest) async throws -> Int {
-        let timeout = call.timeout.components
-        let timeoutMs = Int(timeout.seconds) * 1000 + Int(timeout.attoseconds / 1_000_000_000_000_000)
+        let timeoutMs = Self.milliseconds(call.timeout)
         return try await run { db in
             let row = try await db.raw(
                 """
@@ -200,7 +199,8 @@ public final class PostgresClusterBus: ClusterBus {
                     VALUES (\(bind: call.originNode), \(bind: call.targetNode), \(bind: call.stationId),
                         \(bind: call.action), \(bind: call.payload), \(bind: timeoutMs), \(bind: Millis.from(Date())))
                     RETURNING id)
-                SELECT id, pg_notify(\(bind: Self.nodeChannel(call.targetNode)), 'call' || chr(9) || id || \(bind: Self.inline(call)))
+                SELECT id, pg_notify(
+                    \(bind: Self.nodeChannel(call.targetNode)), 'call' || chr(9) || id || \(bind: Self.inline(call)))
                 FROM queued
                 """
             ).first()
@@ -242,7 +242,8 @@ public final class PostgresClusterBus: ClusterBus {
         try await run { db in
             try await db.raw(
                 "WITH done AS (" + update + " RETURNING id) "
-                    + "SELECT pg_notify(\(bind: Self.nodeChannel(origin)), 'reply' || chr(9) || id || \(bind: Self.inline(outcome))) FROM done"
+                    + "SELECT pg_notify(\(bind: Self.nodeChannel(origin)), "
+                    + "'reply' || chr(9) || id || \(bind: Self.inline(outcome))) FROM done"
             ).run()
         }
     }
@@ -257,13 +258,17 @@ public final class PostgresClusterBus: ClusterBus {
     /// The fields of `call` that follow its id in the notification, or "" when they do not fit
     /// (the payload is the last field and must hold no separator; JSON text never needs one).
     static func inline(_ call: ClusterCallRequest) -> String {
-        let timeout = call.timeout.components
-        let timeoutMs = Int(timeout.seconds) * 1000 + Int(timeout.attoseconds / 1_000_000_000_000_000)
         let fields = [
-            escape(call.originNode), escape(call.targetNode), String(timeoutMs), escape(call.stationId),
-            escape(call.action), call.payload,
+            escape(call.originNode), escape(call.targetNode), String(milliseconds(call.timeout)),
+            escape(call.stationId), escape(call.action), call.payload,
         ]
         return inlineFields(fields)
+    }
+
+    /// A call's timeout as the table and the notification hold it.
+    static func milliseconds(_ duration: Duration) -> Int {
+        let parts = duration.components
+        return Int(parts.seconds) * 1000 + Int(parts.attoseconds / 1_000_000_000_000_000)
     }
 
     /// The fields of `outcome` that follow the call's id in the reply's notification, or "" when they do not fit.
@@ -272,7 +277,8 @@ public final class PostgresClusterBus: ClusterBus {
         case .result(let payload):
             return inlineFields(["result", payload])
         case .failure(let status, let code, let message, let details):
-            return inlineFields(["failure", String(status), escape(code), escape(message)] + (details.map { [$0] } ?? []))
+            let fields = ["failure", String(status), escape(code), escape(message)]
+            return inlineFields(fields + (details.map { [$0] } ?? []))
         }
     }
 
@@ -427,8 +433,8 @@ public final class PostgresClusterBus: ClusterBus {
                 case 6 where parts[2] == "failure", 7 where parts[2] == "failure":
                     guard let status = Int(parts[3]), let code = unescape(parts[4]), let message = unescape(parts[5])
                     else { return nil }
-                    return .callCompleted(
-                        id, .failure(status: status, code: code, message: message, details: parts.count == 7 ? parts[6] : nil))
+                    let details = parts.count == 7 ? parts[6] : nil
+                    return .callCompleted(id, .failure(status: status, code: code, message: message, details: details))
                 default:
                     return nil
                 }
