@@ -30,12 +30,43 @@ export AMPERE_TEST_POSTGRES_URL
 echo "PostgreSQL at $AMPERE_TEST_POSTGRES_URL"
 integration_suites='AmpereServerTests|AmpereSimulatorTests|AmpereBenchTests'
 
+# Runs `swift test` with a time limit: a hung test fails the run with its
+# name instead of using up CI's time in silence. Output goes line-buffered to
+# a file that is echoed as it grows: SwiftPM starts the test binary in a
+# process group of its own, which outlives `timeout` and is killed here.
+swift_test() {
+  local log status
+  log=$(mktemp /tmp/ampere-swift-test.XXXXXX)
+  timeout --kill-after=30 "${AMPERE_SWIFT_TEST_TIMEOUT:-1200}" stdbuf -oL -eL swift test "$@" >"$log" 2>&1 &
+  local runner=$!
+  tail -n +1 -f --pid="$runner" "$log" &
+  local echo=$!
+  status=0
+  wait "$runner" || status=$?
+  wait "$echo" || true
+  if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+    pkill -KILL -f "$root/.build/.*PackageTests.xctest" || true
+    echo "== swift test ran out of time; started and never ended:"
+    python3 "$root/scripts/unfinished_tests.py" "$log"
+  fi
+  rm -f "$log"
+  return "$status"
+}
+  set -e
+  if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+    echo "== swift test ran out of time; started and never ended:"
+    python3 "$root/scripts/unfinished_tests.py" "$log"
+  fi
+  rm -f "$log"
+  return "$status"
+}
+
 echo "== swift build (debug, with tests)"
 swift build --build-tests
 echo "== swift test (storage on SQLite and PostgreSQL, integration on SQLite)"
-swift test --skip-build
+swift_test --skip-build
 echo "== swift test (integration on PostgreSQL)"
-AMPERE_TEST_DATABASE=postgres swift test --skip-build --filter "$integration_suites"
+AMPERE_TEST_DATABASE=postgres swift_test --skip-build --filter "$integration_suites"
 
 echo "== python venv for the interop tests"
 venv="${AMPERE_TEST_VENV:-$root/.venv}"

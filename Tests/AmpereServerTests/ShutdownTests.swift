@@ -16,6 +16,7 @@ import WSClient
         let directory = try TestServer.makeDirectory(prefix: "ampere-shutdown")
         defer { try? FileManager.default.removeItem(at: directory) }
         let connections = Atomic(0)
+        let stopped = Atomic(false)
         let serverPort = Mutex(0)
         var headers = HTTPFields()
         headers[HTTPField.Name("Sec-WebSocket-Protocol")!] = "ocpp1.6"
@@ -38,9 +39,10 @@ import WSClient
                         for try await _ in inbound.messages(maxSize: 1 << 16) {}
                     }
                 } catch {
-                    return
+                    break
                 }
             }
+            stopped.store(true, ordering: .relaxed)
         }
         try await TestServer.run(in: directory, logger: logger) { _ in } _: { port in
             serverPort.withLock { $0 = port }
@@ -51,19 +53,12 @@ import WSClient
             #expect(connections.load(ordering: .relaxed) > 0)
         }
         // The server is gone: the last connection must have ended and the next attempt failed.
-        let ended = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await reconnecting.value
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(10))
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        // Polled rather than awaited, so that a connection nobody closes fails the test instead of hanging it.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !stopped.load(ordering: .relaxed), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
         }
+        let ended = stopped.load(ordering: .relaxed)
         reconnecting.cancel()
         #expect(ended, "a charge point stayed connected after shutdown")
         await TestDatabases.remove(in: directory, logger: logger)

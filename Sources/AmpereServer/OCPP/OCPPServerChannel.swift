@@ -54,8 +54,13 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
     let decide: @Sendable (HTTPRequestHead, Logger) async -> UpgradeDecision
     let open: ConnectionOpener
 
+    /// How long after its set-up an accepted socket may stay unregistered
+    /// before it counts as lost to a closed listener.
+    static let registrationGrace = TimeAmount.seconds(1)
+
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
+        Self.closeIfNeverRegistered(channel, listener: channel.parent)
+        return channel.eventLoop.makeCompletedFuture {
             // The decision of this connection's upgrade request, read when NIO
             // reports the outcome.
             let decision = NIOLockedValueBox<UpgradeDecision?>(nil)
@@ -117,6 +122,17 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
             let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
                 configuration: pipeline)
             return Value(upgradeResult: result, channel: channel)
+        }
+    }
+
+    /// NIO registers an accepted socket only after it passed the listener's
+    /// pipeline; one set up just as the listener closes (graceful shutdown)
+    /// is never registered, so nothing would read or close it and its client
+    /// would wait forever. Such a socket is closed once the listener is gone.
+    static func closeIfNeverRegistered(_ channel: any Channel, listener: (any Channel)?) {
+        guard let listener else { return }
+        channel.eventLoop.scheduleTask(in: registrationGrace) {
+            if !channel.isActive, !listener.isActive { channel.close(promise: nil) }
         }
     }
 

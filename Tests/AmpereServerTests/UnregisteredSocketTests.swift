@@ -1,0 +1,52 @@
+@testable import AmpereServer
+import NIOCore
+import NIOEmbedded
+import Testing
+
+/// A socket accepted as the listener closes is never registered by NIO; the
+/// server closes it, and only it (the cause of a hung shutdown test in CI).
+@Suite struct UnregisteredSocketTests {
+    /// An accepted socket and its listener, each active or not.
+    private func sockets(accepted active: Bool, listening: Bool) async throws -> (EmbeddedChannel, EmbeddedChannel) {
+        let loop = EmbeddedEventLoop()
+        let accepted = EmbeddedChannel(loop: loop)
+        let listener = EmbeddedChannel(loop: loop)
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: 1)
+        if active { try await accepted.connect(to: address).get() }
+        if listening { try await listener.connect(to: address).get() }
+        return (accepted, listener)
+    }
+
+    @Test func aSocketNeverRegisteredAfterTheListenerClosedIsClosed() async throws {
+        let (accepted, listener) = try await sockets(accepted: false, listening: false)
+        OCPPServerChannel.closeIfNeverRegistered(accepted, listener: listener)
+        accepted.embeddedEventLoop.advanceTime(by: OCPPServerChannel.registrationGrace - .milliseconds(1))
+        #expect(accepted.isOpen(), "closed before the grace period ended")
+        accepted.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(!accepted.isOpen())
+    }
+
+    @Test func aRegisteredSocketStaysOpenWhenTheListenerCloses() async throws {
+        let (accepted, listener) = try await sockets(accepted: true, listening: false)
+        OCPPServerChannel.closeIfNeverRegistered(accepted, listener: listener)
+        accepted.embeddedEventLoop.advanceTime(by: .seconds(5))
+        #expect(accepted.isOpen())
+        #expect(accepted.isActive)
+    }
+
+    @Test func anUnregisteredSocketOfARunningListenerIsLeftAlone() async throws {
+        let (accepted, listener) = try await sockets(accepted: false, listening: true)
+        OCPPServerChannel.closeIfNeverRegistered(accepted, listener: listener)
+        accepted.embeddedEventLoop.advanceTime(by: .seconds(5))
+        #expect(accepted.isOpen())
+    }
+}
+
+extension EmbeddedChannel {
+    /// Whether the channel has not been closed yet (an embedded loop runs the close at once).
+    fileprivate func isOpen() -> Bool {
+        var closed = false
+        closeFuture.whenComplete { _ in closed = true }
+        return !closed
+    }
+}
