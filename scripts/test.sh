@@ -52,14 +52,6 @@ swift_test() {
   rm -f "$log"
   return "$status"
 }
-  set -e
-  if [ "$status" = 124 ] || [ "$status" = 137 ]; then
-    echo "== swift test ran out of time; started and never ended:"
-    python3 "$root/scripts/unfinished_tests.py" "$log"
-  fi
-  rm -f "$log"
-  return "$status"
-}
 
 echo "== swift build (debug, with tests)"
 swift build --build-tests
