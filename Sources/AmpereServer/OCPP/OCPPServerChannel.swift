@@ -29,6 +29,8 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
     struct Value: ServerChildChannelValue {
         let upgradeResult: EventLoopFuture<UpgradeResult>
         let channel: any Channel
+        /// Set when the server hands the connection to `handle(value:logger:)`.
+        let handled: NIOLockedValueBox<Bool>
     }
 
     /// WebSocket settings of OCPP connections.
@@ -54,12 +56,13 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
     let decide: @Sendable (HTTPRequestHead, Logger) async -> UpgradeDecision
     let open: ConnectionOpener
 
-    /// How long after its set-up an accepted socket may stay unregistered
-    /// before it counts as lost to a closed listener.
-    static let registrationGrace = TimeAmount.seconds(1)
+    /// How long after its set-up an accepted socket may wait for the server
+    /// to handle it before it counts as lost to a closed listener.
+    static let handlingGrace = TimeAmount.seconds(1)
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        Self.closeIfNeverRegistered(channel, listener: channel.parent)
+        let handled = NIOLockedValueBox(false)
+        Self.closeIfNeverHandled(channel, handled: handled, listener: channel.parent)
         return channel.eventLoop.makeCompletedFuture {
             // The decision of this connection's upgrade request, read when NIO
             // reports the outcome.
@@ -121,22 +124,26 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
             pipeline.decoderConfiguration.maxHeaderFieldCount = http1.httpDecoder.maxHeaderFieldCount
             let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
                 configuration: pipeline)
-            return Value(upgradeResult: result, channel: channel)
+            return Value(upgradeResult: result, channel: channel, handled: handled)
         }
     }
 
-    /// NIO registers an accepted socket only after it passed the listener's
-    /// pipeline; one set up just as the listener closes (graceful shutdown)
-    /// is never registered, so nothing would read or close it and its client
-    /// would wait forever. Such a socket is closed once the listener is gone.
-    static func closeIfNeverRegistered(_ channel: any Channel, listener: (any Channel)?) {
+    /// A socket set up just as the listener closes (graceful shutdown) is
+    /// dropped by NIO's async server channel: it never reaches `handle`, and
+    /// may not even be registered with its event loop. Nothing would then
+    /// answer its request or close it, and its client would wait forever.
+    /// Such a socket is closed once the listener is gone.
+    static func closeIfNeverHandled(
+        _ channel: any Channel, handled: NIOLockedValueBox<Bool>, listener: (any Channel)?
+    ) {
         guard let listener else { return }
-        channel.eventLoop.scheduleTask(in: registrationGrace) {
-            if !channel.isActive, !listener.isActive { channel.close(promise: nil) }
+        channel.eventLoop.scheduleTask(in: handlingGrace) {
+            if !listener.isActive, !handled.withLockedValue({ $0 }) { channel.close(promise: nil) }
         }
     }
 
     func handle(value: Value, logger: Logger) async {
+        value.handled.withLockedValue { $0 = true }
         do {
             switch try await value.upgradeResult.get() {
             case .notUpgraded(let http):

@@ -1,11 +1,13 @@
 @testable import AmpereServer
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import Testing
 
-/// A socket accepted as the listener closes is never registered by NIO; the
-/// server closes it, and only it (the cause of a hung shutdown test in CI).
-@Suite struct UnregisteredSocketTests {
+/// A socket accepted as the listener closes never reaches the server's
+/// handler; the server closes it, and only it (the cause of a hung shutdown
+/// test in CI).
+@Suite struct UnhandledSocketTests {
     /// An accepted socket and its listener, each active or not.
     private func sockets(accepted active: Bool, listening: Bool) async throws -> (EmbeddedChannel, EmbeddedChannel) {
         let loop = EmbeddedEventLoop()
@@ -17,26 +19,29 @@ import Testing
         return (accepted, listener)
     }
 
-    @Test func aSocketNeverRegisteredAfterTheListenerClosedIsClosed() async throws {
-        let (accepted, listener) = try await sockets(accepted: false, listening: false)
-        OCPPServerChannel.closeIfNeverRegistered(accepted, listener: listener)
-        accepted.embeddedEventLoop.advanceTime(by: OCPPServerChannel.registrationGrace - .milliseconds(1))
+    @Test(arguments: [false, true])
+    func anUnhandledSocketIsClosedOnceTheListenerIsGone(registered: Bool) async throws {
+        let (accepted, listener) = try await sockets(accepted: registered, listening: false)
+        OCPPServerChannel.closeIfNeverHandled(accepted, handled: NIOLockedValueBox(false), listener: listener)
+        accepted.embeddedEventLoop.advanceTime(by: OCPPServerChannel.handlingGrace - .milliseconds(1))
         #expect(accepted.isOpen(), "closed before the grace period ended")
         accepted.embeddedEventLoop.advanceTime(by: .milliseconds(1))
         #expect(!accepted.isOpen())
     }
 
-    @Test func aRegisteredSocketStaysOpenWhenTheListenerCloses() async throws {
+    @Test func aHandledSocketStaysOpenWhenTheListenerCloses() async throws {
         let (accepted, listener) = try await sockets(accepted: true, listening: false)
-        OCPPServerChannel.closeIfNeverRegistered(accepted, listener: listener)
+        let handled = NIOLockedValueBox(false)
+        OCPPServerChannel.closeIfNeverHandled(accepted, handled: handled, listener: listener)
+        handled.withLockedValue { $0 = true }
         accepted.embeddedEventLoop.advanceTime(by: .seconds(5))
         #expect(accepted.isOpen())
         #expect(accepted.isActive)
     }
 
-    @Test func anUnregisteredSocketOfARunningListenerIsLeftAlone() async throws {
+    @Test func anUnhandledSocketOfARunningListenerIsLeftAlone() async throws {
         let (accepted, listener) = try await sockets(accepted: false, listening: true)
-        OCPPServerChannel.closeIfNeverRegistered(accepted, listener: listener)
+        OCPPServerChannel.closeIfNeverHandled(accepted, handled: NIOLockedValueBox(false), listener: listener)
         accepted.embeddedEventLoop.advanceTime(by: .seconds(5))
         #expect(accepted.isOpen())
     }
