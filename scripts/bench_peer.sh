@@ -10,7 +10,11 @@
 #   AMPERE_BIN         the ampere binary: server and load generator
 #                      (default .build/release/ampere under the repo root)
 #   SCENARIOS          scenario names, space separated
-#                      (default "throughput-heartbeat throughput-meter-values")
+#                      (default "throughput-heartbeat throughput-meter-values"; also
+#                      paced-heartbeat and paced-meter-values: the same calls at
+#                      PACED_RATE per second in all, default 2000 and 500, on a
+#                      fixed schedule, so both servers' latency is taken at the
+#                      same load; boot-storm; connect)
 #   SERVERS            which servers, in order (default "ampere peer")
 #   CONNECTIONS        connections per scenario (default 1000)
 #   DURATION           measured seconds per scenario (default 20)
@@ -53,6 +57,12 @@ scenario_args() {
       bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$DURATION" --message heartbeat) ;;
     throughput-meter-values)
       bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$DURATION" --message meter-values) ;;
+    paced-heartbeat)
+      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$DURATION" --message heartbeat
+        --rate "${PACED_RATE:-2000}") ;;
+    paced-meter-values)
+      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$DURATION" --message meter-values
+        --rate "${PACED_RATE:-500}") ;;
     boot-storm)
       bench_args=(boot-storm --url "$url" --stations "$CONNECTIONS" --rate "${BOOT_RATE:-1000}") ;;
     connect)

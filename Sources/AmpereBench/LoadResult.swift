@@ -18,6 +18,8 @@ public struct LoadResult: Sendable, Codable {
     /// The server's CPU over the window and RSS at its end, when `--server-pid` is given.
     public var serverCPUPercent: Double?
     public var serverRSSBytes: Int?
+    /// Round trips per second offered on a fixed schedule; nil: closed loop.
+    public var offeredPerSecond: Double? = nil
 
     /// Latency percentiles in milliseconds.
     public struct Latency: Sendable, Codable, Equatable {
@@ -59,6 +61,12 @@ public struct LoadResult: Sendable, Codable {
                 scenario as NSString, connections, seconds, roundTrips, roundTripsPerSecond, errors, timeouts,
                 latencyMs.p50, latencyMs.p90, latencyMs.p99, latencyMs.p999, latencyMs.max, generatorCPUPercent),
         ]
+        if let offeredPerSecond {
+            lines.append(
+                String(
+                    format: "paced: %.0f round trips/s offered, latency counted from each call's due time",
+                    offeredPerSecond))
+        }
         if let serverCPUPercent, let serverRSSBytes {
             lines.append(
                 String(format: "server: CPU %.0f %% of one core, RSS %.1f MiB", serverCPUPercent, Double(serverRSSBytes) / 1_048_576))

@@ -1,12 +1,12 @@
 import Foundation
-import HTTPTypes
 import Logging
 import NIOCore
 import OCPPCore
-import WSClient
+import NIOPosix
 
-/// `throughput`: as many OCPP round trips as the server sustains over K
-/// connections, each keeping one call outstanding (OCPP-J allows no more).
+/// `throughput`: OCPP round trips over K connections, each keeping at most
+/// one call outstanding (OCPP-J allows no more): as many as the server
+/// sustains (closed loop), or a given rate on a fixed schedule (paced).
 public enum ThroughputBenchmark {
     /// What each connection sends in its loop.
     public enum Message: String, Sendable, CaseIterable {
@@ -25,10 +25,14 @@ public enum ThroughputBenchmark {
         public var serverPid: Int32?
         /// A call without an answer for this long counts as a timeout and ends its connection.
         public var callTimeout: Duration = .seconds(10)
+        /// Round trips per second offered over all connections, each connection
+        /// on a fixed schedule; nil: closed loop, each connection sends its
+        /// next call as soon as the last is answered.
+        public var rate: Double?
 
         public init(
             url: String, connections: Int, duration: Duration, message: Message, idPrefix: String = "BENCH",
-            serverPid: Int32? = nil
+            serverPid: Int32? = nil, rate: Double? = nil
         ) {
             self.url = url
             self.connections = connections
@@ -36,11 +40,14 @@ public enum ThroughputBenchmark {
             self.message = message
             self.idPrefix = idPrefix
             self.serverPid = serverPid
+            self.rate = rate
         }
     }
 
     /// What one connection measured.
     struct ConnectionResult: Sendable {
+        init(errors: Int = 0) { self.errors = errors }
+
         var roundTrips = 0
         var errors = 0
         var timeouts = 0
@@ -48,128 +55,106 @@ public enum ThroughputBenchmark {
     }
 
     public static func run(_ options: Options, logger: Logger) async throws -> LoadResult {
-        let gate = StartGate(expected: options.connections)
-        let deadline = DeadlineBox()
-        var results: [ConnectionResult] = []
-        var started: (clock: ContinuousClock.Instant, generator: ProcessStats?, server: ProcessStats?)?
-        try await withThrowingTaskGroup(of: ConnectionResult?.self) { group in
+        guard let endpoint = BenchEndpoint(url: options.url) else {
+            throw BenchOptionsError(
+                "--url must be ws://host:port/path (the generator does not speak TLS): \(options.url)")
+        }
+        if let rate = options.rate, !(rate > 0) { throw BenchOptionsError("--rate must be positive") }
+        let group = MultiThreadedEventLoopGroup.singleton
+        let sources = SourceAddresses.automatic(stations: options.connections, url: options.url)
+        let timeout = StationContext.timeAmount(options.callTimeout)
+        let serverCalls = ServerCallCounter()
+
+        // Every connection connects and boots before the measured window opens.
+        var connections: [StationConnection] = []
+        await withTaskGroup(of: StationConnection?.self) { tasks in
             for index in 0..<options.connections {
-                group.addTask {
+                tasks.addTask {
                     let id = "\(options.idPrefix)-\(String(format: "%05d", index + 1))"
-                    return await runConnection(id: id, options: options, gate: gate, deadline: deadline, logger: logger)
+                    do {
+                        let connection = try await StationConnection.open(
+                            endpoint: endpoint, id: id, source: sources.address(for: index), timeout: timeout,
+                            serverCalls: serverCalls, group: group)
+                        var boot = connection.allocator.buffer(capacity: 160)
+                        BenchFrames.bootNotification(&boot, id: 0, serial: id)
+                        guard await connection.call(boot, id: 0, timeout: timeout).isResult else {
+                            await connection.close()
+                            return nil
+                        }
+                        return connection
+                    } catch {
+                        logger.debug("benchmark connection failed", metadata: ["id": "\(id)", "error": "\(error)"])
+                        return nil
+                    }
                 }
             }
-            // Open the gate once every connection is booted (or has failed to).
-            group.addTask {
-                await gate.waitForEveryone(until: .now + .seconds(120))
-                return nil
-            }
-            while let result = try await group.next() {
-                if let result {
-                    results.append(result)
-                } else {
-                    started = (ContinuousClock.now, ProcessStats.current(), options.serverPid.flatMap(ProcessStats.read))
-                    deadline.set(ContinuousClock.now + options.duration)
-                    gate.open()
-                }
+            for await connection in tasks {
+                if let connection { connections.append(connection) }
             }
         }
-        let ended = ContinuousClock.now
-        let window = started.map { ended - $0.clock } ?? .zero
-        let seconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+
+        // A common start a little ahead, so that every loop is in place before its first call is due.
+        let start = NIODeadline.now() + .milliseconds(100)
+        let window = StationContext.timeAmount(options.duration)
+        let interval = options.rate.map { TimeAmount.nanoseconds(Int64(Double(options.connections) / $0 * 1e9)) }
+        let firstTimestamp = Date()
+        // Paced calls are woken by one ticker per event loop.
+        var tickers: [ObjectIdentifier: PacedCallTicker] = [:]
+        if interval != nil {
+            for connection in connections where tickers[ObjectIdentifier(connection.channel.eventLoop)] == nil {
+                let ticker = PacedCallTicker(eventLoop: connection.channel.eventLoop, origin: start)
+                tickers[ObjectIdentifier(connection.channel.eventLoop)] = ticker
+                connection.channel.eventLoop.execute { ticker.start() }
+            }
+        }
+        var finished: [EventLoopFuture<ConnectionResult>] = []
+        for (index, connection) in connections.enumerated() {
+            // Paced connections take turns across the interval instead of calling all at once.
+            let phase = interval.map { TimeAmount.nanoseconds($0.nanoseconds * Int64(index) / Int64(connections.count)) }
+            let plan = RoundTripLoopHandler.Plan(
+                message: options.message, start: start, phase: phase ?? .zero, end: start + window,
+                interval: interval, timeout: timeout,
+                firstTimestamp: firstTimestamp.addingTimeInterval(Double(index) * 1e-6))
+            let channel = connection.channel
+            let ticker = tickers[ObjectIdentifier(channel.eventLoop)]
+            let done = channel.eventLoop.makePromise(of: ConnectionResult.self)
+            channel.eventLoop.execute {
+                do {
+                    let operations = channel.pipeline.syncOperations
+                    let station = try operations.handler(type: StationChannelHandler.self)
+                    try operations.addHandler(RoundTripLoopHandler(plan: plan, ticker: ticker, done: done), position: .before(station))
+                } catch {
+                    done.succeed(ConnectionResult(errors: 1))
+                }
+            }
+            finished.append(done.futureResult)
+        }
+        let generatorBefore = ProcessStats.current()
+        let serverBefore = options.serverPid.flatMap(ProcessStats.read)
+        var results: [ConnectionResult] = []
+        for future in finished { results.append(try await future.get()) }
+        let ended = NIODeadline.now()
+        let serverAfter = options.serverPid.flatMap(ProcessStats.read)
+        let generatorAfter = ProcessStats.current()
+        for ticker in tickers.values { ticker.stop() }
+        await withTaskGroup(of: Void.self) { closing in
+            for connection in connections { closing.addTask { await connection.close() } }
+        }
+
+        let seconds = Double((ended - start).nanoseconds) / 1e9
         let roundTrips = results.reduce(0) { $0 + $1.roundTrips }
         func cpuPercent(_ before: ProcessStats?, _ after: ProcessStats?) -> Double? {
             guard let before, let after, seconds > 0 else { return nil }
             return (after.cpuSeconds - before.cpuSeconds) / seconds * 100
         }
-        let serverAfter = options.serverPid.flatMap(ProcessStats.read)
         return LoadResult(
             scenario: "throughput-\(options.message.rawValue)", connections: options.connections, seconds: seconds,
             roundTrips: roundTrips, roundTripsPerSecond: seconds > 0 ? Double(roundTrips) / seconds : 0,
-            errors: results.reduce(0) { $0 + $1.errors } + (options.connections - results.count),
+            errors: results.reduce(0) { $0 + $1.errors } + (options.connections - connections.count),
             timeouts: results.reduce(0) { $0 + $1.timeouts },
             latencyMs: .init(micros: results.flatMap(\.latencies)),
-            generatorCPUPercent: cpuPercent(started?.generator, ProcessStats.current()) ?? 0,
-            serverCPUPercent: cpuPercent(started?.server, serverAfter), serverRSSBytes: serverAfter?.rssBytes)
-    }
-
-    /// One connection: boot, wait at the gate, then round trips until the deadline.
-    static func runConnection(
-        id: String, options: Options, gate: StartGate, deadline: DeadlineBox, logger: Logger
-    ) async -> ConnectionResult {
-        var headers = HTTPFields()
-        headers[HTTPField.Name("Sec-WebSocket-Protocol")!] = "ocpp1.6"
-        let outcome = ResultBox()
-        do {
-            try await WebSocketClient.connect(
-                url: "\(options.url)/\(id)",
-                configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers),
-                logger: logger
-            ) { inbound, outbound, _ in
-                var result = ConnectionResult()
-                var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
-                var counter = 0
-                let base = Date()
-                func roundTrip(_ frame: String, id messageId: String) async throws -> Bool {
-                    try await outbound.write(.text(frame))
-                    while let message = try await messages.next() {
-                        guard case .text(let text) = message, let reply = try? OCPPMessage.parse(text) else { continue }
-                        switch reply {
-                        case .callResult(let answer) where answer.id == messageId: return true
-                        case .callError(let answer) where answer.id == messageId: return false
-                        case .call(let call):
-                            // The central system may call a station; the benchmark declines.
-                            let refusal = OCPPFrameWriter.callError(
-                                id: call.id, code: .notSupported, description: "benchmark", version: .v16)
-                            try await outbound.write(.text(String(decoding: refusal, as: UTF8.self)))
-                        default: continue
-                        }
-                    }
-                    throw CancellationError()
-                }
-                let boot = #"[2,"boot","BootNotification",{"chargePointVendor":"AmpereBench","chargePointModel":"Load"}]"#
-                guard try await roundTrip(boot, id: "boot") else {
-                    result.errors += 1
-                    outcome.set(result)
-                    return
-                }
-                outcome.arrived = true
-                await gate.arriveAndWait()
-                let end = deadline.get()
-                while ContinuousClock.now < end {
-                    counter += 1
-                    let messageId = "m\(counter)"
-                    let frame: String
-                    switch options.message {
-                    case .heartbeat:
-                        frame = #"[2,"\#(messageId)","Heartbeat",{}]"#
-                    case .meterValues:
-                        let timestamp = OCPPDateTime.format(base.addingTimeInterval(Double(counter) / 1000))
-                        frame = String(
-                            decoding: CodecBenchmark.meterValuesFrame(
-                                messageId: messageId, timestamp: timestamp, transactionId: nil),
-                            as: UTF8.self)
-                    }
-                    let sent = ContinuousClock.now
-                    let answered = try await roundTrip(frame, id: messageId)
-                    let elapsed = ContinuousClock.now - sent
-                    if answered {
-                        result.roundTrips += 1
-                        result.latencies.append(
-                            UInt64(elapsed.components.seconds) * 1_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000))
-                    } else {
-                        result.errors += 1
-                    }
-                }
-                outcome.set(result)
-                try? await outbound.close(.normalClosure, reason: nil)
-            }
-        } catch {
-            logger.debug("benchmark connection failed", metadata: ["id": "\(id)", "error": "\(error)"])
-        }
-        if !outcome.arrived { await gate.arriveAndWait() }
-        var result = outcome.get() ?? ConnectionResult()
-        if outcome.get() == nil { result.errors += 1 }
-        return result
+            generatorCPUPercent: cpuPercent(generatorBefore, generatorAfter) ?? 0,
+            serverCPUPercent: cpuPercent(serverBefore, serverAfter), serverRSSBytes: serverAfter?.rssBytes,
+            offeredPerSecond: options.rate)
     }
 }

@@ -56,9 +56,17 @@ struct ThroughputCommand: AsyncParsableCommand {
     @Option(help: "heartbeat or meter-values (10 sampled values, each message stored).") var message = "heartbeat"
     @Option(help: "Charge point id prefix.") var idPrefix = "BENCH"
     @Option(help: "PID of the server, to report its CPU and RSS.") var serverPid: Int32?
+    @Option(
+        help: """
+            Round trips per second offered over all connections, each connection on a fixed schedule, latency \
+            counted from each call's due time; 0: closed loop, each connection sends its next call when the last \
+            is answered.
+            """)
+    var rate = 0.0
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
+        guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
         guard let kind = ThroughputBenchmark.Message(rawValue: message) else {
             throw ValidationError("--message must be heartbeat or meter-values")
         }
@@ -69,7 +77,7 @@ struct ThroughputCommand: AsyncParsableCommand {
         let result = try await ThroughputBenchmark.run(
             .init(
                 url: url, connections: connections, duration: .seconds(duration), message: kind,
-                idPrefix: idPrefix, serverPid: serverPid),
+                idPrefix: idPrefix, serverPid: serverPid, rate: rate > 0 ? rate : nil),
             logger: logger)
         try BenchOutput.show(result, table: result.table, json: json)
     }
