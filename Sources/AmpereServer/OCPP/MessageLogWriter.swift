@@ -1,6 +1,7 @@
 import AmpereDomain
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -13,34 +14,65 @@ final class MessageLogWriter: Service, Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     private let buffer = Mutex<[OCPPMessageRecord]>([])
+    /// Frames in memory at most; beyond it the oldest unwritten tenth is dropped and counted.
+    let maxBuffered: Int
+    private let dropped = Atomic(0)
+    private let droppedCounter = Counter(label: "ampere_message_log_dropped_frames_total")
 
+    /// A batch is written at most this often; a batch that takes longer is followed at once by the next.
     static let flushInterval: Duration = .seconds(1)
     static let pruneInterval: TimeInterval = 3600
-    /// Frames kept in memory at most; beyond it the oldest unwritten are dropped (and counted).
-    static let maxBuffered = 100_000
 
-    init(repository: any MessageLogRepository, retentionDays: Int, logger: Logger, now: @escaping @Sendable () -> Date) {
+    init(
+        repository: any MessageLogRepository, retentionDays: Int, maxBuffered: Int = 100_000, logger: Logger,
+        now: @escaping @Sendable () -> Date
+    ) {
         self.repository = repository
         self.retentionDays = retentionDays
+        self.maxBuffered = max(10, maxBuffered)
         self.logger = logger
         self.now = now
     }
 
     var isEnabled: Bool { retentionDays > 0 }
 
+    /// Frames dropped because the database fell behind, since the start.
+    var droppedFrames: Int { dropped.load(ordering: .relaxed) }
+
     func append(_ record: OCPPMessageRecord) {
-        buffer.withLock { records in
-            if records.count >= Self.maxBuffered { records.removeFirst(records.count / 10) }
+        let droppedNow = buffer.withLock { records -> Int in
+            var removed = 0
+            if records.count >= maxBuffered {
+                removed = records.count / 10
+                records.removeFirst(removed)
+            }
             records.append(record)
+            return removed
+        }
+        if droppedNow > 0 {
+            dropped.add(droppedNow, ordering: .relaxed)
+            droppedCounter.increment(by: Int64(droppedNow))
         }
     }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var lastPrune = Date.distantPast
+            var droppedReported = 0
+            var nextFlush = ContinuousClock.now + Self.flushInterval
             while !Task.isCancelled {
-                try? await Task.sleep(for: Self.flushInterval)
+                // On a fixed cadence rather than a pause after each write: when frames arrive as fast as
+                // the database takes them, a pause would let the buffer outgrow its limit.
+                try? await Task.sleep(until: nextFlush)
+                nextFlush = .now + Self.flushInterval
                 await self.flush()
+                let droppedNow = self.droppedFrames
+                if droppedNow > droppedReported {
+                    self.logger.warning(
+                        "the message log fell behind the frames and dropped the oldest unwritten",
+                        metadata: ["dropped": "\(droppedNow - droppedReported)", "droppedTotal": "\(droppedNow)"])
+                    droppedReported = droppedNow
+                }
                 if self.now().timeIntervalSince(lastPrune) >= Self.pruneInterval {
                     lastPrune = self.now()
                     await self.prune()

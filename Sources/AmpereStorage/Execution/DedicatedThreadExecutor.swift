@@ -12,9 +12,12 @@ final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     private var stopping = false
     private let condition = NSCondition()
 
-    /// Starts the thread; it runs until `stop()`.
-    init(name: String) {
-        let thread = Thread { [self] in loop() }
+    /// Starts the thread, at background priority when asked; it runs until `stop()`.
+    init(name: String, background: Bool = false) {
+        let thread = Thread { [self] in
+            if background { BackgroundPriority.applyToCurrentThread() }
+            loop()
+        }
         thread.name = name
         thread.start()
     }

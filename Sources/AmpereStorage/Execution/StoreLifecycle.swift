@@ -8,10 +8,11 @@ final class StoreLifecycle: Sendable {
     private let writerLoop: Task<Void, Never>
     private let closed = Mutex(false)
 
-    /// Starts `writer`'s loop; owned by this object, `drain()` ends it.
-    init(writer: GroupCommitWriter) {
+    /// Starts `writer`'s loop, on a thread of its own at background priority
+    /// when nobody waits on its writes; owned by this object, `drain()` ends it.
+    init(writer: GroupCommitWriter, background: Bool = false) {
         self.writer = writer
-        let executor = DedicatedThreadExecutor(name: "ampere-writer")
+        let executor = DedicatedThreadExecutor(name: background ? "ampere-log-writer" : "ampere-writer", background: background)
         writerLoop = Task(executorPreference: executor) {
             await writer.run()
             executor.stop()

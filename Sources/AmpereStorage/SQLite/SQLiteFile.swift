@@ -16,14 +16,18 @@ final class SQLiteFile: Sendable {
 
     var writer: GroupCommitWriter { lifecycle.writer }
 
-    /// Opens (creating if needed) the file at `path` and applies `migrations`.
-    static func open(path: String, migrations: [Migration], readers: Int, logger: Logger) async throws -> SQLiteFile {
+    /// Opens (creating if needed) the file at `path` and applies `migrations`;
+    /// a `background` file's writer runs at background priority (`BackgroundPriority`).
+    static func open(
+        path: String, migrations: [Migration], readers: Int, background: Bool = false, logger: Logger
+    ) async throws -> SQLiteFile {
         let traits = SQLDialectTraits.sqlite
         // SQLite's calls block a thread. Reads and checkpoints share NIO's pool (one thread per
         // core); the writer has a thread of its own, so that its statements, which every caller
         // waits for, never queue behind a checkpoint or another file's writes.
         let writerPool = NIOThreadPool(numberOfThreads: 1)
         writerPool.start()
+        if background { try? await writerPool.runIfActive { BackgroundPriority.applyToCurrentThread() } }
         var opened: [SQLiteConnection] = []
         func connect(readOnly: Bool, on threadPool: NIOThreadPool = .singleton) async throws -> SQLiteConnection {
             let connection = try await SQLiteConnection.openConfigured(
@@ -40,7 +44,7 @@ final class SQLiteFile: Sendable {
             let checkpointConnection = try await connect(readOnly: false)
             return SQLiteFile(
                 writerConnection: writerConnection, writerPool: writerPool, readerConnections: readerConnections,
-                checkpointConnection: checkpointConnection, logger: logger)
+                checkpointConnection: checkpointConnection, background: background, logger: logger)
         } catch {
             for connection in opened { try? await connection.close() }
             try? await writerPool.shutdownGracefully()
@@ -50,12 +54,13 @@ final class SQLiteFile: Sendable {
 
     private init(
         writerConnection: SQLiteConnection, writerPool: NIOThreadPool, readerConnections: [SQLiteConnection],
-        checkpointConnection: SQLiteConnection, logger: Logger
+        checkpointConnection: SQLiteConnection, background: Bool, logger: Logger
     ) {
         let writerDatabase = writerConnection.sql(queryLogLevel: .trace)
         lifecycle = StoreLifecycle(
             writer: GroupCommitWriter(
-                source: SingleConnectionSource(database: writerDatabase), traits: .sqlite, logger: logger))
+                source: SingleConnectionSource(database: writerDatabase), traits: .sqlite, logger: logger),
+            background: background)
         self.writerConnection = writerConnection
         self.writerPool = writerPool
         self.readerConnections = readerConnections

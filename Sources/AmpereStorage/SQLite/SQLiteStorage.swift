@@ -28,7 +28,7 @@ public final class SQLiteStorage: StorageDatabase {
         do {
             let messages = try await SQLiteFile.open(
                 path: messageLogPath(for: path), migrations: Schema.messageLogMigrations(.sqlite), readers: 1,
-                logger: logger)
+                background: true, logger: logger)
             return SQLiteStorage(main: main, messages: messages)
         } catch {
             _ = try? await main.close()

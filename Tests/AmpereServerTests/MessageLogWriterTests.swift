@@ -1,0 +1,94 @@
+import AmpereDomain
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import AmpereServer
+
+/// The message log's buffer and its write cadence, against a repository
+/// that records what it is given.
+@Suite struct MessageLogWriterTests {
+    /// Keeps every batch, and when each write started and ended; each write takes `delay`.
+    final class RecordingMessageLog: MessageLogRepository {
+        struct Write {
+            var records: [OCPPMessageRecord]
+            var started: ContinuousClock.Instant
+            var ended: ContinuousClock.Instant
+        }
+        let delay: Duration
+        let writes = Mutex<[Write]>([])
+
+        init(delay: Duration = .zero) { self.delay = delay }
+
+        func append(_ records: [OCPPMessageRecord]) async throws {
+            let started = ContinuousClock.now
+            if delay > .zero { try? await Task.sleep(for: delay) }
+            writes.withLock { $0.append(Write(records: records, started: started, ended: .now)) }
+        }
+        func messages(stationId: String, _ page: PageRequest) async throws -> Page<OCPPMessageRecord> {
+            fatalError("not used")
+        }
+        func prune(before cutoff: Date) async throws -> Int { 0 }
+    }
+
+    static func record(_ number: Int) -> OCPPMessageRecord {
+        OCPPMessageRecord(
+            stationId: "CP-1", direction: .received, messageType: 2, messageId: "\(number)", action: "Heartbeat",
+            frame: #"[2,"\#(number)","Heartbeat",{}]"#, at: Date())
+    }
+
+    static func writer(_ repository: RecordingMessageLog, maxBuffered: Int = 100_000) -> MessageLogWriter {
+        MessageLogWriter(
+            repository: repository, retentionDays: 7, maxBuffered: maxBuffered, logger: Logger(label: "test"),
+            now: { Date() })
+    }
+
+    @Test func framesBeyondTheLimitAreDroppedOldestFirstAndCounted() async {
+        let repository = RecordingMessageLog()
+        let writer = Self.writer(repository, maxBuffered: 100)
+        for number in 1...150 { writer.append(Self.record(number)) }
+        // Each time the buffer is full its oldest tenth goes: 5 times 10 of the 50 over the limit.
+        #expect(writer.droppedFrames == 50)
+        await writer.flush()
+        let written = repository.writes.withLock { $0.flatMap(\.records).map(\.messageId) }
+        #expect(written == (51...150).map(String.init))
+        #expect(writer.droppedFrames == 50)
+    }
+
+    @Test func nothingIsDroppedWithinTheLimit() async {
+        let repository = RecordingMessageLog()
+        let writer = Self.writer(repository, maxBuffered: 100)
+        for number in 1...100 { writer.append(Self.record(number)) }
+        await writer.flush()
+        #expect(writer.droppedFrames == 0)
+        #expect(repository.writes.withLock { $0.flatMap(\.records).count } == 100)
+    }
+
+    @Test func aBatchSlowerThanTheIntervalIsFollowedAtOnceByTheNext() async throws {
+        // Each write takes 1.5 s, longer than the 1 s interval: pausing a whole interval after
+        // each write (as the writer once did) left a second's gap in which the buffer only grew.
+        let repository = RecordingMessageLog(delay: .milliseconds(1500))
+        let writer = Self.writer(repository)
+        let running = Task { try await writer.run() }
+        let feeding = Task {
+            var number = 0
+            while !Task.isCancelled {
+                number += 1
+                writer.append(Self.record(number))
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        try await Task.sleep(for: .milliseconds(4300))
+        feeding.cancel()
+        running.cancel()
+        _ = try? await running.value
+        let writes = repository.writes.withLock { $0 }
+        // Writes start at about 1.0, 2.5 and 4.0 s, then the last on the way out.
+        #expect(writes.count >= 3)
+        for (earlier, later) in zip(writes, writes.dropFirst().prefix(1)) {
+            #expect(later.started - earlier.ended < .milliseconds(600))
+        }
+        #expect(writer.droppedFrames == 0)
+    }
+}
