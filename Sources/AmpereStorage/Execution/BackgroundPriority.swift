@@ -8,7 +8,7 @@
 /// when they idle, instead of taking a core away in bursts.
 enum BackgroundPriority {
     /// The nice value background threads run at (0 is the default, 19 the lowest).
-    static let niceness: Int32 = 10
+    static let niceness: Int32 = 5
 
     /// Applies `niceness` (or keeps a higher one) to the calling thread only; does nothing where that is unsupported.
     static func applyToCurrentThread() {
