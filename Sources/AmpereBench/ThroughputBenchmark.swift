@@ -1,8 +1,6 @@
 import Foundation
 import Logging
 import NIOCore
-import OCPPCore
-import NIOPosix
 
 /// `throughput`: OCPP round trips over K connections, each keeping at most
 /// one call outstanding (OCPP-J allows no more): as many as the server
@@ -55,42 +53,42 @@ public enum ThroughputBenchmark {
     }
 
     public static func run(_ options: Options, logger: Logger) async throws -> LoadResult {
-        guard let endpoint = BenchEndpoint(url: options.url) else {
-            throw BenchOptionsError(
-                "--url must be ws://host:port/path (the generator does not speak TLS): \(options.url)")
-        }
-        if let rate = options.rate, !(rate > 0) { throw BenchOptionsError("--rate must be positive") }
-        let group = MultiThreadedEventLoopGroup.singleton
-        let sources = SourceAddresses.automatic(stations: options.connections, url: options.url)
-        let timeout = StationContext.timeAmount(options.callTimeout)
-        let serverCalls = ServerCallCounter()
+        if let rate = options.rate, !(rate > 0) { throw BenchOptionsError("--rate must be a positive number of round trips per second (0 on the command line: closed loop)") }
+        let context = try StationContext(
+            LoadOptions(
+                url: options.url, stations: options.connections, rate: 0, idPrefix: options.idPrefix,
+                serverPid: options.serverPid,
+                sourceAddresses: .automatic(stations: options.connections, url: options.url),
+                callTimeout: options.callTimeout))
+        let timeout = context.callTimeout
 
         // Every connection connects and boots before the measured window opens.
+        let boots = CallRecorder("BootNotification")
+        let bootDeadline = context.options.bootDeadline()
         var connections: [StationConnection] = []
         await withTaskGroup(of: StationConnection?.self) { tasks in
             for index in 0..<options.connections {
                 tasks.addTask {
-                    let id = "\(options.idPrefix)-\(String(format: "%05d", index + 1))"
-                    do {
-                        let connection = try await StationConnection.open(
-                            endpoint: endpoint, id: id, source: sources.address(for: index), timeout: timeout,
-                            serverCalls: serverCalls, group: group)
-                        var boot = connection.allocator.buffer(capacity: 160)
-                        BenchFrames.bootNotification(&boot, id: 0, serial: id)
-                        guard await connection.call(boot, id: 0, timeout: timeout).isResult else {
-                            await connection.close()
-                            return nil
-                        }
-                        return connection
-                    } catch {
-                        logger.debug("benchmark connection failed", metadata: ["id": "\(id)", "error": "\(error)"])
+                    var station = StationDriver(index: index, context: context)
+                    guard await station.connect() else { return nil }
+                    guard case .accepted = await station.boot(boots, until: bootDeadline) else {
+                        await station.close()
                         return nil
                     }
+                    return station.connection
                 }
             }
             for await connection in tasks {
                 if let connection { connections.append(connection) }
             }
+        }
+        if connections.count < options.connections {
+            logger.warning(
+                "connections that did not connect and boot count as errors",
+                metadata: [
+                    "failed": "\(options.connections - connections.count)",
+                    "connectFailures": "\(context.connectFailures.load(ordering: .relaxed))",
+                ])
         }
 
         // A common start a little ahead, so that every loop is in place before its first call is due.
@@ -101,10 +99,10 @@ public enum ThroughputBenchmark {
         // Paced calls are woken by one ticker per event loop.
         var tickers: [ObjectIdentifier: PacedCallTicker] = [:]
         if interval != nil {
-            for connection in connections where tickers[ObjectIdentifier(connection.channel.eventLoop)] == nil {
-                let ticker = PacedCallTicker(eventLoop: connection.channel.eventLoop, origin: start)
-                tickers[ObjectIdentifier(connection.channel.eventLoop)] = ticker
-                connection.channel.eventLoop.execute { ticker.start() }
+            for eventLoop in context.group.makeIterator() {
+                let ticker = PacedCallTicker(eventLoop: eventLoop, origin: start)
+                tickers[ObjectIdentifier(eventLoop)] = ticker
+                eventLoop.execute { ticker.start() }
             }
         }
         var finished: [EventLoopFuture<ConnectionResult>] = []

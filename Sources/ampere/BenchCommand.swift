@@ -66,7 +66,6 @@ struct ThroughputCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
         guard let kind = ThroughputBenchmark.Message(rawValue: message) else {
             throw ValidationError("--message must be heartbeat or meter-values")
         }
@@ -77,7 +76,7 @@ struct ThroughputCommand: AsyncParsableCommand {
         let result = try await ThroughputBenchmark.run(
             .init(
                 url: url, connections: connections, duration: .seconds(duration), message: kind,
-                idPrefix: idPrefix, serverPid: serverPid, rate: rate > 0 ? rate : nil),
+                idPrefix: idPrefix, serverPid: serverPid, rate: rate == 0 ? nil : rate),
             logger: logger)
         try BenchOutput.show(result, table: result.table, json: json)
     }
