@@ -27,7 +27,8 @@ import Testing
             writes.withLock { $0.append(Write(records: records, started: started, ended: .now)) }
         }
         func messages(stationId: String, _ page: PageRequest) async throws -> Page<OCPPMessageRecord> {
-            fatalError("not used")
+            let stored = writes.withLock { $0.flatMap(\.records) }.filter { $0.stationId == stationId }
+            return Page(items: stored.reversed(), total: stored.count)
         }
         func prune(before cutoff: Date) async throws -> Int { 0 }
     }
