@@ -214,16 +214,7 @@ import Testing
 
     @Test(arguments: servers)
     func presenceAndDepartureReachEveryNode(server: ClusterTestServer) async throws {
-        try await server.withBuses(2) { buses in
-            let (a, b) = (buses[0], buses[1])
-            let onA = EventRecorder(a.events(nodeId: "node_a"))
-            let onB = EventRecorder(b.events(nodeId: "node_b"))
-            defer {
-                onA.stop()
-                onB.stop()
-            }
-            try await onA.expect(.resynchronize)
-            try await onB.expect(.resynchronize)
+        try await server.withListeningNodes { a, b, onA, onB in
             #expect(onA.events.first == .resynchronize)
             #expect(onB.events.first == .resynchronize)
 
@@ -248,16 +239,7 @@ import Testing
 
     @Test(arguments: servers)
     func callsRepliesAndCommandsReachOnlyTheirNode(server: ClusterTestServer) async throws {
-        try await server.withBuses(2) { buses in
-            let (a, b) = (buses[0], buses[1])
-            let onA = EventRecorder(a.events(nodeId: "node_a"))
-            let onB = EventRecorder(b.events(nodeId: "node_b"))
-            defer {
-                onA.stop()
-                onB.stop()
-            }
-            try await onA.expect(.resynchronize)
-            try await onB.expect(.resynchronize)
+        try await server.withListeningNodes { a, b, onA, onB in
 
             let request = ClusterCallRequest(
                 originNode: "node_a", targetNode: "node_b", stationId: "CP 1\tü", action: "Reset",
@@ -301,6 +283,79 @@ import Testing
                     .command(.registration(stationId: station, status: .rejected)),
                     .command(.disconnect(stationId: "marker_b")),
                 ])
+        }
+    }
+
+    @Test(arguments: servers)
+    func concurrentCallsShareStatementsAndEachNotificationGoesWithItsOwnCall(server: ClusterTestServer) async throws {
+        try await server.withListeningNodes { a, b, onA, onB in
+            let count = 300
+            func request(_ index: Int) -> ClusterCallRequest {
+                ClusterCallRequest(
+                    originNode: "node_a", targetNode: "node_b", stationId: "CP\t\(index)", action: "DataTransfer",
+                    payload: #"{"vendorId":"\#(index)"}"#, timeout: .milliseconds(1000 + index))
+            }
+            @Sendable func outcome(_ index: Int) -> ClusterCallOutcome {
+                index.isMultiple(of: 3)
+                    ? .failure(status: 400 + index % 100, code: "c\(index)", message: "m\(index)", details: nil)
+                    : .result(#"{"status":"\#(index)"}"#)
+            }
+            let ids = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                for index in 0..<count { group.addTask { (index, try await a.submit(request(index))) } }
+                return try await group.reduce(into: [Int: Int]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(Set(ids.values).count == count)
+            #expect(a.submissions.flushes < count)
+            let queued = await onB.wait { $0.count == count + 1 }
+            #expect(queued, "heard \(onB.events.count - 1) of \(count) calls")
+            for (index, id) in ids { #expect(onB.events.contains(.callQueued(id, request(index)))) }
+            for (index, id) in ids { #expect(try await b.call(id) == request(index)) }
+
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, id) in ids {
+                    group.addTask { try await b.complete(id, origin: "node_a", outcome: outcome(index)) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(b.completions.flushes < count)
+            let replied = await onA.wait { $0.count == count + 1 }
+            #expect(replied, "heard \(onA.events.count - 1) of \(count) replies")
+            for (index, id) in ids {
+                #expect(onA.events.contains(.callCompleted(id, outcome(index))))
+                #expect(try await a.takeOutcome(id) == outcome(index))
+            }
+        }
+    }
+
+    @Test(arguments: servers)
+    func anOutcomeTheDatabaseRefusesFailsOnlyItsOwnCompletion(server: ClusterTestServer) async throws {
+        try await server.withBuses(1) { buses in
+            let bus = buses[0]
+            let request = ClusterCallRequest(
+                originNode: "node_a", targetNode: "node_b", stationId: "CP1", action: "Reset",
+                payload: #"{"type":"Hard"}"#, timeout: .seconds(5))
+            var ids: [Int] = []
+            for _ in 0..<20 { ids.append(try await bus.submit(request)) }
+            // PostgreSQL's text holds no NUL character: that one row is refused.
+            let refused = ids[7]
+            let results = await withTaskGroup(of: (Int, Bool).self) { group in
+                for id in ids {
+                    group.addTask {
+                        let message = id == refused ? "bad\u{0}" : "fine"
+                        let outcome = ClusterCallOutcome.failure(status: 409, code: "x", message: message, details: nil)
+                        return (id, (try? await bus.complete(id, origin: "node_a", outcome: outcome)) != nil)
+                    }
+                }
+                return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(results[refused] == false)
+            for id in ids where id != refused {
+                #expect(results[id] == true)
+                #expect(
+                    try await bus.takeOutcome(id)
+                        == .failure(status: 409, code: "x", message: "fine", details: nil))
+            }
+            #expect(try await bus.takeOutcome(refused) == nil)
         }
     }
 
@@ -537,6 +592,23 @@ struct ClusterTestServer: Sendable, CustomTestStringConvertible {
 
     func withBuses(_ count: Int, _ body: ([PostgresClusterBus]) async throws -> Void) async throws {
         try await withBuses(count) { buses, _ in try await body(buses) }
+    }
+
+    /// Runs `body` with the buses of `node_a` and `node_b` and what each hears, once both listen.
+    func withListeningNodes(
+        _ body: (PostgresClusterBus, PostgresClusterBus, EventRecorder, EventRecorder) async throws -> Void
+    ) async throws {
+        try await withBuses(2) { buses in
+            let onA = EventRecorder(buses[0].events(nodeId: "node_a"))
+            let onB = EventRecorder(buses[1].events(nodeId: "node_b"))
+            defer {
+                onA.stop()
+                onB.stop()
+            }
+            try await onA.expect(.resynchronize)
+            try await onB.expect(.resynchronize)
+            try await body(buses[0], buses[1], onA, onB)
+        }
     }
 }
 

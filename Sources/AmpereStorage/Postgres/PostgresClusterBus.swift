@@ -25,6 +25,11 @@ public final class PostgresClusterBus: ClusterBus {
     private let client: PostgresClient
     private let clientTask: Task<Void, Never>
     private let logger: Logger
+    /// Routed calls and their outcomes, each kind batched while a statement of its kind runs.
+    let submissions: StatementBatcher<ClusterCallRequest, Int>
+    let completions: StatementBatcher<Completion, Void>
+    /// The most calls one statement carries: 8 binds each, far below PostgreSQL's limit.
+    static let maxBatch = 200
 
     /// Connects to the database `url` names (its schema must exist: open the storage first).
     public init(url: String, logger: Logger) async throws {
@@ -37,6 +42,8 @@ public final class PostgresClusterBus: ClusterBus {
         configuration.options.additionalStartupParameters = [("synchronous_commit", "off")]
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
+        submissions = StatementBatcher(maxBatch: Self.maxBatch) { try await Self.submitBatch($0, client) }
+        completions = StatementBatcher(maxBatch: Self.maxBatch) { try await Self.completeBatch($0, client) }
         clientTask = await client.startRunning()
     }
 
@@ -190,23 +197,45 @@ public final class PostgresClusterBus: ClusterBus {
     // The row stays the record for a node that missed a notification.
 
     public func submit(_ call: ClusterCallRequest) async throws -> Int {
-        let timeoutMs = Self.milliseconds(call.timeout)
-        return try await run { db in
-            let row = try await db.raw(
+        try await submissions.run(call)
+    }
+
+    /// Queues `calls` in one statement and returns their ids in order. The ids are drawn before
+    /// the rows are written, so that each notification goes with its own call.
+    private static func submitBatch(_ calls: [ClusterCallRequest], _ client: PostgresClient) async throws -> [Int] {
+        let now = Millis.from(Date())
+        let rows = calls.enumerated().map { index, call -> SQLQueryString in
+            """
+            (\(bind: index)::int, \(bind: call.originNode)::text, \(bind: call.targetNode)::text,
+                \(bind: call.stationId)::text, \(bind: call.action)::text, \(bind: call.payload)::text,
+                \(bind: Self.milliseconds(call.timeout))::bigint, \(bind: Self.inline(call))::text)
+            """
+        }
+        let answered = try await run(client) { db in
+            try await db.raw(
                 """
-                WITH queued AS (
-                    INSERT INTO cluster_calls (origin_node, target_node, station_id, action, payload, timeout_ms, created_at)
-                    VALUES (\(bind: call.originNode), \(bind: call.targetNode), \(bind: call.stationId),
-                        \(bind: call.action), \(bind: call.payload), \(bind: timeoutMs), \(bind: Millis.from(Date())))
-                    RETURNING id)
-                SELECT id, pg_notify(
-                    \(bind: Self.nodeChannel(call.targetNode)), 'call' || chr(9) || id || \(bind: Self.inline(call)))
-                FROM queued
+                WITH input AS MATERIALIZED (
+                    SELECT nextval(pg_get_serial_sequence('cluster_calls', 'id')) AS id, v.*
+                    FROM (VALUES
                 """
-            ).first()
-            guard let id = try row?.value("id", as: Int.self) else {
-                throw StorageError(.database, reason: "a routed call got no id")
-            }
+                    + rows.joined(separator: ", ")
+                    + """
+                    ) AS v (ord, origin_node, target_node, station_id, action, payload, timeout_ms, inline)),
+                queued AS (
+                    INSERT INTO cluster_calls (id, origin_node, target_node, station_id, action, payload, timeout_ms, created_at)
+                    SELECT id, origin_node, target_node, station_id, action, payload, timeout_ms, \(bind: now) FROM input)
+                SELECT ord, id, pg_notify('ampere_node_' || target_node, 'call' || chr(9) || id || inline) FROM input
+                """
+            ).all()
+        }
+        var ids = [Int?](repeating: nil, count: calls.count)
+        for row in answered {
+            let ord = try row.value("ord", as: Int.self)
+            guard ids.indices.contains(ord) else { continue }
+            ids[ord] = try row.value("id", as: Int.self)
+        }
+        return try ids.map { id in
+            guard let id else { throw StorageError(.database, reason: "a routed call got no id") }
             return id
         }
     }
@@ -228,24 +257,56 @@ public final class PostgresClusterBus: ClusterBus {
     }
 
     public func complete(_ id: Int, origin: String, outcome: ClusterCallOutcome) async throws {
-        let update: SQLQueryString
-        switch outcome {
-        case .result(let payload):
-            update = "UPDATE cluster_calls SET outcome_kind = 'result', outcome = \(bind: payload) WHERE id = \(bind: id)"
-        case .failure(let status, let code, let message, let details):
-            update = """
-                UPDATE cluster_calls SET outcome_kind = 'failure', outcome = \(bind: details),
-                    status = \(bind: status), code = \(bind: code), message = \(bind: message)
-                WHERE id = \(bind: id)
+        try await completions.run(Completion(id: id, origin: origin, outcome: outcome))
+    }
+
+    /// A routed call's outcome, stored and sent to the node that waits for it.
+    struct Completion: Sendable {
+        var id: Int
+        var origin: String
+        var outcome: ClusterCallOutcome
+    }
+
+    /// Stores `completions` in one statement and notifies their origins; a call whose row is gone
+    /// (swept) is not notified, as its origin gave up long ago.
+    private static func completeBatch(_ completions: [Completion], _ client: PostgresClient) async throws -> [Void] {
+        let rows = completions.map { completion -> SQLQueryString in
+            let kind: String
+            var payload: String?
+            var status: Int?
+            var code: String?
+            var message: String?
+            switch completion.outcome {
+            case .result(let text):
+                kind = "result"
+                payload = text
+            case .failure(let failureStatus, let failureCode, let failureMessage, let details):
+                kind = "failure"
+                payload = details
+                (status, code, message) = (failureStatus, failureCode, failureMessage)
+            }
+            return """
+                (\(bind: completion.id)::bigint, \(bind: completion.origin)::text, \(bind: kind)::text,
+                    \(bind: payload)::text, \(bind: status)::int, \(bind: code)::text, \(bind: message)::text,
+                    \(bind: Self.inline(completion.outcome))::text)
                 """
         }
-        try await run { db in
+        try await run(client) { db in
             try await db.raw(
-                "WITH done AS (" + update + " RETURNING id) "
-                    + "SELECT pg_notify(\(bind: Self.nodeChannel(origin)), "
-                    + "'reply' || chr(9) || id || \(bind: Self.inline(outcome))) FROM done"
+                "WITH input (id, origin, kind, outcome, status, code, message, inline) AS (VALUES "
+                    + rows.joined(separator: ", ")
+                    + """
+                    ),
+                    done AS (
+                        UPDATE cluster_calls c SET outcome_kind = i.kind, outcome = i.outcome, status = i.status,
+                            code = i.code, message = i.message
+                        FROM input i WHERE c.id = i.id RETURNING c.id)
+                    SELECT pg_notify('ampere_node_' || i.origin, 'reply' || chr(9) || i.id || i.inline)
+                    FROM input i JOIN done ON done.id = i.id
+                    """
             ).run()
         }
+        return completions.map { _ in () }
     }
 
     public func discardCalls(_ ids: [Int]) async throws {
@@ -486,6 +547,12 @@ public final class PostgresClusterBus: ClusterBus {
     }
 
     private func run<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Self.run(client, body)
+    }
+
+    private static func run<T: Sendable>(
+        _ client: PostgresClient, _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         do {
             return try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
         } catch {
