@@ -129,6 +129,12 @@ struct CommandsCommand: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
     @Option(help: "remote-start calls, round-robin over the stations.") var calls = 1000
     @Option(help: "remote-start calls in flight at once.") var concurrency = 16
+    @Option(
+        help: """
+            remote-start calls per second on a fixed schedule, however many are in flight; each latency \
+            counts from the call's due time. 0: --concurrency calls in flight, each sent when one returns.
+            """)
+    var callRate = 0.0
     @Option(help: "SetChargingProfile calls in flight at once during the fan-out.") var fanOutConcurrency = 256
 
     func run() async throws {
@@ -137,7 +143,7 @@ struct CommandsCommand: AsyncParsableCommand {
         let result = try await CommandsScenario.run(
             .init(
                 load: load.load(idPrefix: "CMD", api: credentials), calls: calls, concurrency: concurrency,
-                fanOutConcurrency: fanOutConcurrency))
+                callRate: callRate == 0 ? nil : callRate, fanOutConcurrency: fanOutConcurrency))
         try BenchOutput.report(result, json: load.json)
     }
 }

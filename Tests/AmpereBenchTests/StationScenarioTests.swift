@@ -127,6 +127,32 @@ import Testing
         }
     }
 
+    @Test func pacedCommandsKeepTheirScheduleAndAreEachAnsweredByAStation() async throws {
+        try await BenchTestServer.with { server in
+            let start = ContinuousClock.now
+            let result = try await CommandsScenario.run(
+                .init(load: server.load(10, prefix: "PCMD", api: true), calls: 30, callRate: 20, fanOutConcurrency: 8))
+            #expect(result.passed, "\(result.failures)")
+            #expect(result.call("REST remote-start")?.count == 30)
+            #expect(result.figure("remoteStartsAnsweredByStations") == 30)
+            #expect(result.figure("remoteStartOfferedPerSecond") == 20)
+            // 30 calls at 20 per second: the last is due 1.45 s after the first.
+            #expect(try #require(result.figure("remoteStartSeconds")) >= 1.45)
+            #expect(ContinuousClock.now - start >= .seconds(1.45))
+        }
+    }
+
+    @Test func aCallRateThatIsNotPositiveIsRefused() async throws {
+        try await BenchTestServer.with { server in
+            for rate in [0, -5, Double.nan] {
+                await #expect(throws: BenchOptionsError.self) {
+                    _ = try await CommandsScenario.run(
+                        .init(load: server.load(1, prefix: "BAD", api: true), calls: 1, callRate: rate))
+                }
+            }
+        }
+    }
+
     @Test func resultsEncodeForScripts() async throws {
         try await BenchTestServer.with { server in
             let result = try await ConnectScenario.run(.init(load: server.load(3, prefix: "JSON"), hold: .zero))

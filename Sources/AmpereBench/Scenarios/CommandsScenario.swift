@@ -17,13 +17,21 @@ public enum CommandsScenario {
         public var calls: Int
         /// remote-start calls in flight at once.
         public var concurrency: Int
+        /// When set, remote-start calls start at this many per second on a fixed schedule, however
+        /// many are in flight, and each one's latency counts from when it was due (so a server that
+        /// falls behind shows its queue); `concurrency` is then not used.
+        public var callRate: Double?
         /// SetChargingProfile calls in flight at once during the fan-out.
         public var fanOutConcurrency: Int
 
-        public init(load: LoadOptions, calls: Int = 1000, concurrency: Int = 16, fanOutConcurrency: Int = 256) {
+        public init(
+            load: LoadOptions, calls: Int = 1000, concurrency: Int = 16, callRate: Double? = nil,
+            fanOutConcurrency: Int = 256
+        ) {
             self.load = load
             self.calls = calls
             self.concurrency = concurrency
+            self.callRate = callRate
             self.fanOutConcurrency = fanOutConcurrency
         }
     }
@@ -40,6 +48,9 @@ public enum CommandsScenario {
         }
         guard options.calls >= 0, options.concurrency > 0, options.fanOutConcurrency > 0 else {
             throw BenchOptionsError("--calls must not be negative, concurrencies positive")
+        }
+        if let rate = options.callRate, !(rate > 0 && rate.isFinite) {
+            throw BenchOptionsError("--call-rate must be a positive number of calls per second")
         }
         let context = try StationContext(options.load)
         let api = try await BenchAPI.signIn(credentials)
@@ -72,11 +83,20 @@ public enum CommandsScenario {
                 let ids = ready.withLock { $0 }
                 let window = MeasuredWindow(serverPid: options.load.serverPid)
                 if !ids.isEmpty {
-                    await StationContext.concurrently(count: options.calls, width: options.concurrency) { call in
+                    @Sendable func callRemoteStart(_ call: Int, since start: ContinuousClock.Instant) async {
                         let id = BenchAPI.segment(ids[call % ids.count])
                         await send(
                             api, "/api/v1/charging-stations/\(id)/remote-start",
-                            json: #"{"connectorId":1,"idTag":"BENCH-REMOTE"}"#, into: remoteStart)
+                            json: #"{"connectorId":1,"idTag":"BENCH-REMOTE"}"#, into: remoteStart, since: start)
+                    }
+                    if let rate = options.callRate {
+                        await StationContext.paced(count: options.calls, rate: rate) { call, due in
+                            await callRemoteStart(call, since: due)
+                        }
+                    } else {
+                        await StationContext.concurrently(count: options.calls, width: options.concurrency) { call in
+                            await callRemoteStart(call, since: .now)
+                        }
                     }
                 }
                 let remoteStartSeconds = MeasuredWindow.seconds(.now - window.start)
@@ -112,6 +132,7 @@ public enum CommandsScenario {
                 "calls/s"),
             .init("profilesAnsweredByStations", Double(profiles), "count"),
         ]
+        if let rate = options.callRate { figures.append(.init("remoteStartOfferedPerSecond", rate, "calls/s")) }
         figures += context.connectionFigures()
         var failures: [String] = []
         if run.ready < stations { failures.append("\(stations - run.ready) of \(stations) stations did not boot") }
@@ -142,8 +163,10 @@ public enum CommandsScenario {
     }
 
     /// One REST call: 200 with `"status":"Accepted"` is an answer, 504 a timeout, anything else an error.
-    private static func send(_ api: BenchAPI, _ path: String, json: String, into recorder: CallRecorder) async {
-        let start = ContinuousClock.now
+    private static func send(
+        _ api: BenchAPI, _ path: String, json: String, into recorder: CallRecorder,
+        since start: ContinuousClock.Instant = .now
+    ) async {
         do {
             let reply = try await api.post(path, json: json)
             let elapsed = ContinuousClock.now - start

@@ -55,15 +55,24 @@ final class StationContext: Sendable {
     /// Runs `body` for stations 0..<count, starting them at `rate` per
     /// second (all at once for 0); returns when every body has.
     static func launch(count: Int, rate: Double, _ body: @escaping @Sendable (Int) async -> Void) async {
+        await paced(count: count, rate: rate) { index, _ in await body(index) }
+    }
+
+    /// Starts `body` for 0..<count, the `index`th at `index / rate` seconds from now (all at once
+    /// when `rate` is 0), without waiting for earlier ones; `body` is told when it was due.
+    static func paced(
+        count: Int, rate: Double, _ body: @escaping @Sendable (Int, ContinuousClock.Instant) async -> Void
+    ) async {
         let start = ContinuousClock.now
         await withDiscardingTaskGroup { group in
             for index in 0..<count {
+                var due = start
                 if rate > 0 {
-                    let due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
+                    due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
                     // Sleeping for less than a millisecond costs more than it paces.
                     if due - .now > .milliseconds(1) { try? await Task.sleep(until: due, clock: .continuous) }
                 }
-                group.addTask { await body(index) }
+                group.addTask { [due] in await body(index, due) }
             }
         }
     }
