@@ -167,6 +167,15 @@ if want routed; then
       --stations 1000 --rate 1000 --calls 5000 --concurrency "$width" --id-prefix "R$width" --server-pid "$pid_a" \
       --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
   done
+  # Paced: commands at a steady rate, as operators send them, each latency from its due time.
+  for rate in 100 300; do
+    run "routed-local-r$rate" commands --url "ws://127.0.0.1:$port_a/ocpp" --stations 1000 --rate 1000 \
+      --calls $((rate * 10)) --call-rate "$rate" --id-prefix "P$rate" --server-pid "$pid_a" \
+      --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
+    run "routed-remote-r$rate" commands --url "ws://127.0.0.1:$port_a/ocpp" --api-url "http://127.0.0.1:$port_b" \
+      --stations 1000 --rate 1000 --calls $((rate * 10)) --call-rate "$rate" --id-prefix "P$rate" --server-pid "$pid_a" \
+      --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
+  done
   kill "$pid_a" "$pid" 2>/dev/null || true
   wait "$pid_a" "$pid" 2>/dev/null || true
 fi
