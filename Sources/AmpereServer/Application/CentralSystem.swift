@@ -107,22 +107,25 @@ public final class CentralSystem: Sendable {
             logger: logger)
         // Shut down in reverse: stations are told first, then the server stops,
         // then the log is flushed and the database closed.
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: StorageService(database: database, logger: logger)),
-                ] + (cluster.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [
-                    .init(service: messageLog),
-                    .init(
-                        service: MeterValueRetention(
-                            transactions: storage.transactions, retentionDays: configuration.meterValueRetentionDays,
-                            logger: logger, now: now)),
-                    .init(service: lastSeen),
-                    .init(service: app),
-                    .init(service: StationShutdownService(registry: registry, logger: logger)),
-                ],
-                gracefulShutdownSignals: gracefulShutdownSignals,
-                logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                .init(service: StorageService(database: database, logger: logger)),
+            ] + (cluster.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [
+                .init(service: messageLog),
+                .init(
+                    service: MeterValueRetention(
+                        transactions: storage.transactions, retentionDays: configuration.meterValueRetentionDays,
+                        logger: logger, now: now)),
+                .init(service: lastSeen),
+                .init(service: app),
+                .init(service: StationShutdownService(registry: registry, logger: logger)),
+            ],
+            gracefulShutdownSignals: gracefulShutdownSignals,
+            logger: logger)
+        // A service stuck on an unreachable database must not keep the process from exiting:
+        // past this, the services still running are cancelled.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)
+        let group = ServiceGroup(configuration: groupConfiguration)
         return CentralSystem(group: group, listening: listening)
     }
 

@@ -79,14 +79,40 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
                 group.cancelAll()
             }
         }
-        await publishPending()
-        do {
-            try await bus.leave(nodeId: nodeId)
+        // With the database unreachable these would wait for a connection forever; the lease
+        // runs out by itself, so shutting down waits for them only so long.
+        let left = await Self.within(Self.leaveTimeout) {
+            await self.publishPending()
+            do {
+                try await self.bus.leave(nodeId: self.nodeId)
+                return true
+            } catch {
+                return false
+            }
+        }
+        if left == true {
             logger.notice("left the cluster")
-        } catch {
-            logger.error("could not leave the cluster; the lease will run out", metadata: ["error": "\(error)"])
+        } else {
+            logger.error("could not leave the cluster; the lease will run out")
         }
         await close()
+    }
+
+    /// How long shutting down tries to tell the others that this node leaves.
+    static let leaveTimeout: Duration = .seconds(5)
+
+    /// `body`'s value, or nil when it has not returned within `limit` (it is then cancelled).
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async -> T) async -> T? {
+        await withTaskGroup(of: T?.self) { group in
+            group.addTask { await body() }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
     }
 
     // MARK: Presence of this node's stations
