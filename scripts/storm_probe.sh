@@ -7,6 +7,7 @@
 #                                   the generator's connect rate (default 1000,
 #                                   0 = the server does not pace)
 #   AMPERE_BIN  the binary (default .build/release/ampere)
+#   SERVER_LOG  where the server's log goes (default: a temporary file, removed)
 # Bounded: 10,000 stations, 20 s of warm-up, the probe measures 20 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 pacing=$rate
 "$bin" serve --port "$port" --database "$work/storm.sqlite" --log-level warning --max-connection-rate "$pacing" \
-  >"$work/server.log" 2>&1 &
+  >"${SERVER_LOG:-$work/server.log}" 2>&1 &
 server=$!
 for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 connect_rate=$rate
