@@ -53,7 +53,8 @@ public final class PostgresClusterBus: ClusterBus {
         await clientTask.value
     }
 
-    static func nodeChannel(_ nodeId: String) -> String { "ampere_node_" + nodeId }
+    static let nodeChannelPrefix = "ampere_node_"
+    static func nodeChannel(_ nodeId: String) -> String { nodeChannelPrefix + nodeId }
 
     // MARK: Leases and presence
 
@@ -225,7 +226,8 @@ public final class PostgresClusterBus: ClusterBus {
                 queued AS (
                     INSERT INTO cluster_calls (id, origin_node, target_node, station_id, action, payload, timeout_ms, created_at)
                     SELECT id, origin_node, target_node, station_id, action, payload, timeout_ms, \(bind: now) FROM input)
-                SELECT ord, id, pg_notify('ampere_node_' || target_node, 'call' || chr(9) || id || inline) FROM input
+                SELECT ord, id, pg_notify(\(bind: nodeChannelPrefix) || target_node, 'call' || chr(9) || id || inline)
+                FROM input
                 """
             ).all()
         }
@@ -327,7 +329,7 @@ public final class PostgresClusterBus: ClusterBus {
                         UPDATE cluster_calls c SET outcome_kind = i.kind, outcome = i.outcome, status = i.status,
                             code = i.code, message = i.message
                         FROM input i WHERE c.id = i.id RETURNING c.id)
-                    SELECT pg_notify('ampere_node_' || i.origin, 'reply' || chr(9) || i.id || i.inline)
+                    SELECT pg_notify(\(bind: nodeChannelPrefix) || i.origin, 'reply' || chr(9) || i.id || i.inline)
                     FROM input i JOIN done ON done.id = i.id
                     """
             ).run()
