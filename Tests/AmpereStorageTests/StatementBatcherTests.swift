@@ -47,7 +47,7 @@ import Testing
             }
         }
         // Every item is queued behind the held statement before it is let go.
-        try await Task.sleep(for: .milliseconds(50))
+        try await waitUntil { batcher.queued == 10 }
         recorder.held.withLock { $0 = false }
         #expect(try await first.value == "answer 0")
         let byItem = try await answers.value
@@ -82,7 +82,7 @@ import Testing
                 return await group.reduce(into: [Int: Result<String, TestFailure>]()) { $0[$1.0] = $1.1 }
             }
         }
-        try await Task.sleep(for: .milliseconds(50))
+        try await waitUntil { batcher.queued == 5 }
         recorder.held.withLock { $0 = false }
         _ = try await first.value
         let byItem = await results.value

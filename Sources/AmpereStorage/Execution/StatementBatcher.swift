@@ -42,17 +42,17 @@ final class StatementBatcher<Item: Sendable, Answer: Sendable>: Sendable {
         let leads = state.withLock { state in
             guard !state.flushing else { return false }
             state.flushing = true
-            state.flushes += 1
             return true
         }
         if leads {
             // Nothing runs: this caller runs its own statement, without a hop to another task.
-            defer { handOff() }
-            return try await runOne(item)
+            defer { finishLeading() }
+            return try await perform([item])[0]
         }
         return try await withCheckedThrowingContinuation { continuation in
             let starts = state.withLock { state in
                 state.pending.append(Pending(item: item, continuation: continuation))
+                // The statement may have ended since the check above.
                 guard !state.flushing else { return false }
                 state.flushing = true
                 return true
@@ -64,49 +64,43 @@ final class StatementBatcher<Item: Sendable, Answer: Sendable>: Sendable {
     /// Statements run so far (batches, and items run again alone after a batch failed).
     var flushes: Int { state.withLock { $0.flushes } }
 
+    /// Items waiting for the next statement.
+    var queued: Int { state.withLock { $0.pending.count } }
+
+    /// Runs `items` as one statement; an answer count that does not match is an error, not a mix-up.
+    private func perform(_ items: [Item]) async throws -> [Answer] {
+        state.withLock { $0.flushes += 1 }
+        let answers = try await flush(items)
+        guard answers.count == items.count else {
+            throw StorageError(.database, reason: "a statement answered \(answers.count) of \(items.count) items")
+        }
+        return answers
+    }
+
     private func drain() async {
         while let batch = nextBatch() {
             do {
-                let answers = try await flush(batch.map(\.item))
-                guard answers.count == batch.count else {
-                    throw StorageError(.database, reason: "a batched statement answered \(answers.count) of \(batch.count) items")
-                }
+                let answers = try await perform(batch.map(\.item))
                 for (pending, answer) in zip(batch, answers) { pending.continuation.resume(returning: answer) }
             } catch where batch.count > 1 {
-                await runAlone(batch)
+                for pending in batch {
+                    do {
+                        pending.continuation.resume(returning: try await perform([pending.item])[0])
+                    } catch {
+                        pending.continuation.resume(throwing: error)
+                    }
+                }
             } catch {
                 batch[0].continuation.resume(throwing: error)
             }
         }
     }
 
-    private func runAlone(_ batch: [Pending]) async {
-        for pending in batch {
-            state.withLock { $0.flushes += 1 }
-            do {
-                pending.continuation.resume(returning: try await runOne(pending.item))
-            } catch {
-                pending.continuation.resume(throwing: error)
-            }
-        }
-    }
-
-    private func runOne(_ item: Item) async throws -> Answer {
-        let answers = try await flush([item])
-        guard let answer = answers.first, answers.count == 1 else {
-            throw StorageError(.database, reason: "a statement answered \(answers.count) of 1 item")
-        }
-        return answer
-    }
-
-    /// After a caller ran its own statement: items queued meanwhile go on in a task of their own.
-    private func handOff() {
+    /// The leading caller's statement is done: what was queued meanwhile goes on in a task of its own.
+    private func finishLeading() {
         let more = state.withLock { state in
-            guard !state.pending.isEmpty else {
-                state.flushing = false
-                return false
-            }
-            return true
+            state.flushing = !state.pending.isEmpty
+            return state.flushing
         }
         if more { Task { await self.drain() } }
     }
@@ -121,7 +115,6 @@ final class StatementBatcher<Item: Sendable, Answer: Sendable>: Sendable {
             let count = min(state.pending.count, maxBatch)
             let batch = Array(state.pending.prefix(count))
             state.pending.removeFirst(count)
-            state.flushes += 1
             return batch
         }
     }
