@@ -299,24 +299,11 @@ public final class PostgresClusterBus: ClusterBus {
             return [()]
         }
         let rows = completions.map { completion -> SQLQueryString in
-            let kind: String
-            var payload: String?
-            var status: Int?
-            var code: String?
-            var message: String?
-            switch completion.outcome {
-            case .result(let text):
-                kind = "result"
-                payload = text
-            case .failure(let failureStatus, let failureCode, let failureMessage, let details):
-                kind = "failure"
-                payload = details
-                (status, code, message) = (failureStatus, failureCode, failureMessage)
-            }
+            let columns = OutcomeColumns(completion.outcome)
             return """
-                (\(bind: completion.id)::bigint, \(bind: completion.origin)::text, \(bind: kind)::text,
-                    \(bind: payload)::text, \(bind: status)::int, \(bind: code)::text, \(bind: message)::text,
-                    \(bind: Self.inline(completion.outcome))::text)
+                (\(bind: completion.id)::bigint, \(bind: completion.origin)::text, \(bind: columns.kind)::text,
+                    \(bind: columns.outcome)::text, \(bind: columns.status)::int, \(bind: columns.code)::text,
+                    \(bind: columns.message)::text, \(bind: Self.inline(completion.outcome))::text)
                 """
         }
         try await run(client) { db in
@@ -339,23 +326,39 @@ public final class PostgresClusterBus: ClusterBus {
 
     /// One outcome alone: a simpler statement, which PostgreSQL plans in less time.
     private static func completeOne(_ completion: Completion, _ client: PostgresClient) async throws {
-        let update: SQLQueryString
-        switch completion.outcome {
-        case .result(let payload):
-            update = "UPDATE cluster_calls SET outcome_kind = 'result', outcome = \(bind: payload) WHERE id = \(bind: completion.id)"
-        case .failure(let status, let code, let message, let details):
-            update = """
-                UPDATE cluster_calls SET outcome_kind = 'failure', outcome = \(bind: details),
-                    status = \(bind: status), code = \(bind: code), message = \(bind: message)
-                WHERE id = \(bind: completion.id)
-                """
-        }
+        let columns = OutcomeColumns(completion.outcome)
         try await run(client) { db in
             try await db.raw(
-                "WITH done AS (" + update + " RETURNING id) "
-                    + "SELECT pg_notify(\(bind: nodeChannel(completion.origin)), "
-                    + "'reply' || chr(9) || id || \(bind: inline(completion.outcome))) FROM done"
+                """
+                WITH done AS (
+                    UPDATE cluster_calls SET outcome_kind = \(bind: columns.kind), outcome = \(bind: columns.outcome),
+                        status = \(bind: columns.status), code = \(bind: columns.code), message = \(bind: columns.message)
+                    WHERE id = \(bind: completion.id) RETURNING id)
+                SELECT pg_notify(\(bind: nodeChannel(completion.origin)), 'reply' || chr(9) || id || \(bind: inline(completion.outcome)))
+                FROM done
+                """
             ).run()
+        }
+    }
+
+    /// An outcome as its row holds it: a result's payload, or a failure's details and REST answer.
+    private struct OutcomeColumns {
+        var kind: String
+        var outcome: String?
+        var status: Int?
+        var code: String?
+        var message: String?
+
+        init(_ outcome: ClusterCallOutcome) {
+            switch outcome {
+            case .result(let payload):
+                kind = "result"
+                self.outcome = payload
+            case .failure(let status, let code, let message, let details):
+                kind = "failure"
+                self.outcome = details
+                (self.status, self.code, self.message) = (status, code, message)
+            }
         }
     }
 
