@@ -81,19 +81,21 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
         }
         // With the database unreachable these would wait for a connection forever; the lease
         // runs out by itself, so shutting down waits for them only so long.
-        let left = await Self.within(Self.leaveTimeout) {
+        let left = await Self.within(Self.leaveTimeout) { () -> Result<Void, any Error> in
             await self.publishPending()
             do {
-                try await self.bus.leave(nodeId: self.nodeId)
-                return true
+                return .success(try await self.bus.leave(nodeId: self.nodeId))
             } catch {
-                return false
+                return .failure(error)
             }
         }
-        if left == true {
+        switch left {
+        case .success:
             logger.notice("left the cluster")
-        } else {
-            logger.error("could not leave the cluster; the lease will run out")
+        case .failure(let error):
+            logger.error("could not leave the cluster; the lease will run out", metadata: ["error": "\(error)"])
+        case nil:
+            logger.error("could not leave the cluster within \(Self.leaveTimeout); the lease will run out")
         }
         await close()
     }
