@@ -8,6 +8,8 @@
 #                                   0 = the server does not pace)
 #   AMPERE_BIN  the binary (default .build/release/ampere)
 #   SERVER_LOG  where the server's log goes (default: a temporary file, removed)
+#   BACKOFF     seconds before a dropped station first tries again (default 1);
+#               40 keeps the reconnections out of the probe's window: the drop alone
 # Bounded: 10,000 stations, 20 s of warm-up, the probe measures 20 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +29,7 @@ for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2
 connect_rate=$rate
 [ "$connect_rate" = 0 ] && connect_rate=1000
 "$bin" bench reconnect-storm --url "ws://127.0.0.1:$port/ocpp" --stations 10000 --rate "$connect_rate" \
-  --charging 0.3 --heartbeat-interval 30 --meter-interval 30 --warmup 20 --backoff 1 --backoff-max 30 \
+  --charging 0.3 --heartbeat-interval 30 --meter-interval 30 --warmup 20 --backoff "${BACKOFF:-1}" --backoff-max "$(( ${BACKOFF:-1} > 30 ? ${BACKOFF:-1} : 30 ))" \
   --server-pid "$server" >"$work/storm.txt" 2>&1 &
 storm=$!
 # The drop comes after the boots (10,000 / rate seconds) and the warm-up; the probe starts 3 s before it.
