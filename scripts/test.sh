@@ -29,6 +29,9 @@ AMPERE_TEST_POSTGRES_URL=$("$root/scripts/postgres.sh" start "$pgdir")
 export AMPERE_TEST_POSTGRES_URL
 echo "PostgreSQL at $AMPERE_TEST_POSTGRES_URL"
 integration_suites='AmpereServerTests|AmpereSimulatorTests|AmpereBenchTests'
+# A crash prints the crashed thread only: CI shows the end of the output, and
+# a hundred idle threads would push the crashed one out of it.
+export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=yes,interactive=no,threads=crashed,images=none}"
 
 # Runs `swift test` with a time limit: a hung test fails the run with its
 # name instead of using up CI's time in silence. Output goes line-buffered to
@@ -47,6 +50,10 @@ swift_test() {
   if [ "$status" = 124 ] || [ "$status" = 137 ]; then
     pkill -KILL -f "$root/.build/.*PackageTests.xctest" || true
     echo "== swift test ran out of time; started and never ended:"
+    python3 "$root/scripts/unfinished_tests.py" "$log"
+  elif [ "$status" != 0 ]; then
+    # After a crash these are the tests that were running when it happened.
+    echo "== swift test failed (exit $status); started and never ended:"
     python3 "$root/scripts/unfinished_tests.py" "$log"
   fi
   rm -f "$log"

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Lists the swift-testing tests a `swift test` log shows as started but never ended.
 
-Used by scripts/test.sh when `swift test` runs out of time, so that a hung
-test is named in CI's output instead of the run just stopping.
+Used by scripts/test.sh when `swift test` runs out of time or crashes, so that
+the hung or crashed test is named in CI's output instead of the run just
+stopping.
 """
 import re
 import sys
