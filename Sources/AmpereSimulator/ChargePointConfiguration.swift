@@ -42,6 +42,8 @@ public struct ChargePointConfiguration: Sendable {
     public var bootRetryInterval: Double = 30
     /// Time allowed for each call to the central system.
     public var callTimeout: Duration = .seconds(30)
+    /// Time allowed for the WebSocket handshake, from the TCP connection to the server's answer.
+    public var handshakeTimeout: Duration = .seconds(30)
     /// Delays between reconnection attempts.
     public var backoff = ReconnectBackoff()
     /// Failed connections in a row before moving on to the next URL.

@@ -56,8 +56,19 @@ extension SimulatedChargePoint {
         let webSocket = WebSocketClientConfiguration(
             maxFrameSize: 1 << 20, additionalHeaders: headers, closeTimeout: .seconds(5),
             autoPing: pingSeconds > 0 ? .enabled(timePeriod: .seconds(pingSeconds)) : .disabled)
+        try await ConnectionAttempt.run(handshakeTimeout: configuration.handshakeTimeout) { attempt in
+            try await self.open(url, webSocket, attempt)
+        }
+    }
+
+    /// The WebSocket connection itself, served from the handshake to its close.
+    private func open(
+        _ url: String, _ webSocket: WebSocketClientConfiguration, _ attempt: ConnectionAttempt
+    ) async throws {
         try await WebSocketClient.connect(url: url, configuration: webSocket, logger: logger) {
             inbound, outbound, _ in
+            // Too late: the charge point gave up on this handshake and has moved on.
+            guard attempt.opened() else { return }
             let session = OCPPSession(
                 router: ChargePointRouter.shared, context: self,
                 configuration: .init(defaultTimeout: self.configuration.callTimeout), logger: self.logger
