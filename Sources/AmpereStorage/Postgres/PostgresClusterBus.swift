@@ -243,25 +243,11 @@ public final class PostgresClusterBus: ClusterBus {
         }
     }
 
-    /// One call alone: a simpler statement, which PostgreSQL plans in less time.
+    /// One call alone: a prepared statement, which PostgreSQL neither parses nor plans again.
     private static func submitOne(_ call: ClusterCallRequest, at now: Int, _ client: PostgresClient) async throws -> Int {
-        try await run(client) { db in
-            let row = try await db.raw(
-                """
-                WITH queued AS (
-                    INSERT INTO cluster_calls (origin_node, target_node, station_id, action, payload, timeout_ms, created_at)
-                    VALUES (\(bind: call.originNode), \(bind: call.targetNode), \(bind: call.stationId),
-                        \(bind: call.action), \(bind: call.payload), \(bind: milliseconds(call.timeout)), \(bind: now))
-                    RETURNING id)
-                SELECT id, pg_notify(\(bind: nodeChannel(call.targetNode)), 'call' || chr(9) || id || \(bind: inline(call)))
-                FROM queued
-                """
-            ).first()
-            guard let id = try row?.value("id", as: Int.self) else {
-                throw StorageError(.database, reason: "a routed call got no id")
-            }
-            return id
-        }
+        let ids = try await execute(SubmitClusterCall(call: call, createdAt: now), client)
+        guard let id = ids.first else { throw StorageError(.database, reason: "a routed call got no id") }
+        return id
     }
 
     public func call(_ id: Int) async throws -> ClusterCallRequest? {
@@ -299,7 +285,7 @@ public final class PostgresClusterBus: ClusterBus {
             return [()]
         }
         let rows = completions.map { completion -> SQLQueryString in
-            let columns = OutcomeColumns(completion.outcome)
+            let columns = ClusterOutcomeColumns(completion.outcome)
             return """
                 (\(bind: completion.id)::bigint, \(bind: completion.origin)::text, \(bind: columns.kind)::text,
                     \(bind: columns.outcome)::text, \(bind: columns.status)::int, \(bind: columns.code)::text,
@@ -324,42 +310,10 @@ public final class PostgresClusterBus: ClusterBus {
         return completions.map { _ in () }
     }
 
-    /// One outcome alone: a simpler statement, which PostgreSQL plans in less time.
+    /// One outcome alone: a prepared statement, which PostgreSQL neither parses nor plans again.
     private static func completeOne(_ completion: Completion, _ client: PostgresClient) async throws {
-        let columns = OutcomeColumns(completion.outcome)
-        try await run(client) { db in
-            try await db.raw(
-                """
-                WITH done AS (
-                    UPDATE cluster_calls SET outcome_kind = \(bind: columns.kind), outcome = \(bind: columns.outcome),
-                        status = \(bind: columns.status), code = \(bind: columns.code), message = \(bind: columns.message)
-                    WHERE id = \(bind: completion.id) RETURNING id)
-                SELECT pg_notify(\(bind: nodeChannel(completion.origin)), 'reply' || chr(9) || id || \(bind: inline(completion.outcome)))
-                FROM done
-                """
-            ).run()
-        }
-    }
-
-    /// An outcome as its row holds it: a result's payload, or a failure's details and REST answer.
-    private struct OutcomeColumns {
-        var kind: String
-        var outcome: String?
-        var status: Int?
-        var code: String?
-        var message: String?
-
-        init(_ outcome: ClusterCallOutcome) {
-            switch outcome {
-            case .result(let payload):
-                kind = "result"
-                self.outcome = payload
-            case .failure(let status, let code, let message, let details):
-                kind = "failure"
-                self.outcome = details
-                (self.status, self.code, self.message) = (status, code, message)
-            }
-        }
+        _ = try await execute(
+            CompleteClusterCall(id: completion.id, origin: completion.origin, outcome: completion.outcome), client)
     }
 
     public func discardCalls(_ ids: [Int]) async throws {
@@ -601,6 +555,19 @@ public final class PostgresClusterBus: ClusterBus {
 
     private func run<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await Self.run(client, body)
+    }
+
+    /// Runs a prepared statement on a connection of the pool and returns its rows.
+    private static func execute<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, _ client: PostgresClient
+    ) async throws -> [Statement.Row] where Statement.Row: Sendable {
+        do {
+            var rows: [Statement.Row] = []
+            for try await row in try await client.execute(statement) { rows.append(row) }
+            return rows
+        } catch {
+            throw SQLDialectTraits.postgres.storageError(error)
+        }
     }
 
     private static func run<T: Sendable>(
