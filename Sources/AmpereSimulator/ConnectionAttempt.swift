@@ -19,12 +19,10 @@ final class ConnectionAttempt: Sendable {
         var description: String { "no WebSocket handshake within \(limit)" }
     }
 
-    private enum Phase {
-        case handshaking, open, over
-    }
-
     private struct State {
-        var phase = Phase.handshaking
+        /// The handshake is done and the connection is being served.
+        var open = false
+        /// How the attempt ended, for the charge point; set once.
         var outcome: Result<Void, any Error>?
         var waiter: CheckedContinuation<Result<Void, any Error>, Never>?
     }
@@ -66,8 +64,8 @@ final class ConnectionAttempt: Sendable {
     /// connection should close at once.
     func opened() -> Bool {
         state.withLock { state in
-            guard state.phase == .handshaking else { return false }
-            state.phase = .open
+            guard state.outcome == nil else { return false }
+            state.open = true
             return true
         }
     }
@@ -81,25 +79,24 @@ final class ConnectionAttempt: Sendable {
     }
 
     private func end(_ outcome: Result<Void, any Error>) {
-        finish(outcome, onlyIf: nil)
+        settle(outcome, unlessOpen: false)
     }
 
     private func abandonIfHandshaking(_ error: any Error) -> Bool {
-        finish(.failure(error), onlyIf: .handshaking)
+        settle(.failure(error), unlessOpen: true)
     }
 
-    /// Settles the attempt with `outcome` unless it is settled already (or not in `phase`).
+    /// Settles the attempt with `outcome` and wakes the waiting charge point, unless it is
+    /// settled already (or, with `unlessOpen`, the connection is open); false when it was not.
     @discardableResult
-    private func finish(_ outcome: Result<Void, any Error>, onlyIf phase: Phase?) -> Bool {
-        let waiter = state.withLock { state -> CheckedContinuation<Result<Void, any Error>, Never>?? in
-            guard state.outcome == nil, phase == nil || state.phase == phase else { return nil }
-            state.phase = .over
+    private func settle(_ outcome: Result<Void, any Error>, unlessOpen: Bool) -> Bool {
+        let settled = state.withLock { state -> (waiter: CheckedContinuation<Result<Void, any Error>, Never>?, done: Bool) in
+            guard state.outcome == nil, !(unlessOpen && state.open) else { return (nil, false) }
             state.outcome = outcome
             defer { state.waiter = nil }
-            return .some(state.waiter)
+            return (state.waiter, true)
         }
-        guard let waiter else { return false }
-        waiter?.resume(returning: outcome)
-        return true
+        settled.waiter?.resume(returning: outcome)
+        return settled.done
     }
 }
