@@ -1,4 +1,5 @@
 import AmpereDomain
+import AmpereTestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -80,11 +81,15 @@ import Testing
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
+        // Stopped on every way out, so that a timed-out wait leaves nothing running.
+        defer {
+            feeding.cancel()
+            running.cancel()
+        }
         // Writes start at about 1.0, 2.5 and 4.0 s. Waited for rather than slept on: on a
         // loaded machine the first may start late, and that is not what this test is about.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while repository.writes.withLock({ $0.count }) < 3, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
+        try await Polling.eventually("three writes", timeout: .seconds(20)) {
+            repository.writes.withLock { $0.count } >= 3
         }
         feeding.cancel()
         running.cancel()

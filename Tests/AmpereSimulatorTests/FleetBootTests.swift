@@ -1,4 +1,5 @@
 import AmpereSimulator
+import AmpereTestSupport
 import Foundation
 import Testing
 
@@ -12,9 +13,9 @@ import Testing
                 configuration: SimulatorConfiguration(count: 3, idPrefix: "FLEET", template: template),
                 logger: SimTestSupport.logger)
             try await SimTestSupport.run(simulator) {
-                try await SimTestSupport.eventually("three boots") { simulator.stats.snapshot().booted == 3 }
+                try await Polling.eventually("three boots") { simulator.stats.snapshot().booted == 3 }
                 for id in ["FLEET-00001", "FLEET-00002", "FLEET-00003"] {
-                    try await SimTestSupport.eventually("\(id) connected with connectors 1 and 2 Available") {
+                    try await Polling.eventually("\(id) connected with connectors 1 and 2 Available") {
                         let station = try await api.send("GET", "/api/v1/charging-stations/\(id)").object
                         let connectors = station["connectors"] as? [[String: Any]] ?? []
                         let available = connectors.filter { $0["status"] as? String == "Available" }
@@ -25,7 +26,7 @@ import Testing
                 }
                 // The interval the server named in its BootNotification answer.
                 #expect(simulator.chargePoints[0].setting("HeartbeatInterval") == "1")
-                try await SimTestSupport.eventually("a heartbeat") {
+                try await Polling.eventually("a heartbeat") {
                     try await api.receivedActions(of: "FLEET-00002").contains("Heartbeat")
                 }
             }
@@ -49,7 +50,7 @@ import Testing
             configuration.password = "cp-secret-1"
             let chargePoint = SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
             try await SimTestSupport.run(chargePoint) {
-                try await SimTestSupport.eventually("a pending boot") {
+                try await Polling.eventually("a pending boot") {
                     try await api.receivedActions(of: "PENDING-1").contains("BootNotification")
                 }
                 #expect(!chargePoint.isBooted)
@@ -57,8 +58,8 @@ import Testing
                     try await api.send(
                         "PUT", "/api/v1/charging-stations/PENDING-1", json: ["registrationStatus": "Accepted"]
                     ).status == 200)
-                try await SimTestSupport.eventually("the boot retried and accepted") { chargePoint.isBooted }
-                try await SimTestSupport.eventually("both boots logged") {
+                try await Polling.eventually("the boot retried and accepted") { chargePoint.isBooted }
+                try await Polling.eventually("both boots logged") {
                     try await api.receivedActions(of: "PENDING-1").filter { $0 == "BootNotification" }.count >= 2
                 }
             }
@@ -73,7 +74,7 @@ import Testing
             configuration.failoverAfter = 2
             let chargePoint = SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
             try await SimTestSupport.run(chargePoint) {
-                try await SimTestSupport.eventually("a boot on the second URL") { chargePoint.isBooted }
+                try await Polling.eventually("a boot on the second URL") { chargePoint.isBooted }
             }
             #expect(chargePoint.stats.snapshot().connectFailures == 2)
         }

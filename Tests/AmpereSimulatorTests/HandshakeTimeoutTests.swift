@@ -1,4 +1,5 @@
 import AmpereSimulator
+import AmpereTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -11,15 +12,19 @@ import Testing
 /// upgrade (as one shutting down may): the charge point must neither wait for
 /// it forever nor be impossible to stop.
 @Suite struct HandshakeTimeoutTests {
+    static func chargePoint(of listener: SilentListener, id: String, handshakeTimeout: Duration) -> SimulatedChargePoint {
+        var configuration = SimTestSupport.configuration(["ws://127.0.0.1:\(listener.port)/ocpp"], id: id)
+        configuration.handshakeTimeout = handshakeTimeout
+        return SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
+    }
+
     @Test(arguments: [true, false])
     func anUnansweredHandshakeIsGivenUpAndTriedAgain(closesItsSide: Bool) async throws {
         let listener = try SilentListener(closesItsSide: closesItsSide)
         defer { listener.close() }
-        var configuration = SimTestSupport.configuration(["ws://127.0.0.1:\(listener.port)/ocpp"], id: "SILENT-1")
-        configuration.handshakeTimeout = .milliseconds(300)
-        let chargePoint = SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
+        let chargePoint = Self.chargePoint(of: listener, id: "SILENT-1", handshakeTimeout: .milliseconds(300))
         try await SimTestSupport.run(chargePoint) {
-            try await SimTestSupport.eventually("three attempts, each given up") {
+            try await Polling.eventually("three attempts, each given up") {
                 chargePoint.stats.snapshot().connectFailures >= 3 && listener.accepted >= 3
             }
         }
@@ -31,19 +36,17 @@ import Testing
     func aChargePointWaitingForAnAnswerStopsWhenTold(closesItsSide: Bool) async throws {
         let listener = try SilentListener(closesItsSide: closesItsSide)
         defer { listener.close() }
-        var configuration = SimTestSupport.configuration(["ws://127.0.0.1:\(listener.port)/ocpp"], id: "SILENT-2")
-        configuration.handshakeTimeout = .seconds(600)
-        let chargePoint = SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
+        let chargePoint = Self.chargePoint(of: listener, id: "SILENT-2", handshakeTimeout: .seconds(600))
         let stopped = Atomic(false)
         let running = Task {
             await chargePoint.run()
             stopped.store(true, ordering: .relaxed)
         }
-        try await SimTestSupport.eventually("a connection accepted") { listener.accepted >= 1 }
+        try await Polling.eventually("a connection accepted") { listener.accepted >= 1 }
         try await Task.sleep(for: .milliseconds(200))
         running.cancel()
         // Polled, not awaited: a charge point that cannot be stopped fails the test instead of hanging it.
-        try await SimTestSupport.eventually("the charge point stopped", timeout: .seconds(5)) {
+        try await Polling.eventually("the charge point stopped", timeout: .seconds(5)) {
             stopped.load(ordering: .relaxed)
         }
         #expect(listener.accepted == 1)

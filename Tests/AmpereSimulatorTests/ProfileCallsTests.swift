@@ -1,4 +1,5 @@
 import AmpereSimulator
+import AmpereTestSupport
 import Foundation
 import Testing
 
@@ -23,7 +24,7 @@ import Testing
             #expect(
                 try await call("ChangeAvailability", ["connectorId": 2, "type": "Inoperative"])["status"] as? String
                     == "Accepted")
-            try await SimTestSupport.eventually("connector 2 unavailable") {
+            try await Polling.eventually("connector 2 unavailable") {
                 chargePoint.status(ofConnector: 2) == "Unavailable"
             }
             #expect(
@@ -87,7 +88,7 @@ import Testing
                     "location": "https://example.com/fw/sim-2.0.0.bin",
                     "retrieveDate": ISO8601DateFormatter().string(from: Date()),
                 ])
-            try await SimTestSupport.eventually("the firmware installed after a reboot") {
+            try await Polling.eventually("the firmware installed after a reboot") {
                 let actions = try await api.receivedActions(of: "CALLS-1")
                 return actions.filter { $0 == "FirmwareStatusNotification" }.count >= 4
                     && actions.filter { $0 == "DiagnosticsStatusNotification" }.count >= 2

@@ -1,4 +1,5 @@
 import AmpereSimulator
+import AmpereTestSupport
 import Foundation
 import Testing
 
@@ -21,9 +22,9 @@ import Testing
                 let api = try await SimAPIClient.signedIn(server)
                 try await api.createTag("DROP-TAG-1")
                 try await api.createTag("DROP-TAG-2")
-                try await SimTestSupport.eventually("a boot") { chargePoint.isBooted }
+                try await Polling.eventually("a boot") { chargePoint.isBooted }
                 #expect(chargePoint.plugIn(connectorId: 1, idTag: "DROP-TAG-1"))
-                let first = try await SimTestSupport.eventuallyFound("the first transaction with meter values") {
+                let first = try await Polling.eventuallyFound("the first transaction with meter values") {
                     () async throws -> TransactionView? in
                     let transaction = try await api.transactions(of: "DROP-1").first.map(TransactionView.init)
                     guard let transaction, try await api.meterValues(of: transaction.id).count >= 10 else { return nil }
@@ -32,21 +33,21 @@ import Testing
                 #expect(first.connectorId == 1)
             }
             // Offline: periodic meter values queue up, and a second session starts.
-            try await SimTestSupport.eventually("the connection lost") { !chargePoint.isConnected }
+            try await Polling.eventually("the connection lost") { !chargePoint.isConnected }
             #expect(chargePoint.plugIn(connectorId: 2, idTag: "DROP-TAG-2"))
-            try await SimTestSupport.eventually("messages queued offline") { chargePoint.queuedMessages >= 6 }
+            try await Polling.eventually("messages queued offline") { chargePoint.queuedMessages >= 6 }
 
             try await SimTestServer.withServer(in: directory, port: port) { server in
                 let api = try await SimAPIClient.signedIn(server)
-                try await SimTestSupport.eventually("a boot on the new server") {
+                try await Polling.eventually("a boot on the new server") {
                     chargePoint.bootsAccepted >= 2 && chargePoint.isBooted
                 }
-                try await SimTestSupport.eventually("both transactions running on the new server") {
+                try await Polling.eventually("both transactions running on the new server") {
                     try await api.transactions(of: "DROP-1").count == 2
                 }
                 chargePoint.unplug(connectorId: 1)
                 chargePoint.unplug(connectorId: 2)
-                let transactions = try await SimTestSupport.eventuallyFound("both transactions stopped, queue empty") {
+                let transactions = try await Polling.eventuallyFound("both transactions stopped, queue empty") {
                     () async throws -> [TransactionView]? in
                     let all = try await api.transactions(of: "DROP-1").map(TransactionView.init)
                     let done = all.count == 2 && all.allSatisfy { $0.meterStop >= 0 } && chargePoint.queuedMessages == 0

@@ -1,4 +1,5 @@
 import AmpereSimulator
+import AmpereTestSupport
 import Foundation
 import Testing
 
@@ -16,7 +17,7 @@ import Testing
             let chargePoint = SimulatedChargePoint(
                 configuration: SimTestSupport.configuration([server.wsURL], id: id), logger: SimTestSupport.logger)
             try await SimTestSupport.run(chargePoint) {
-                try await SimTestSupport.eventually("a boot") { chargePoint.isBooted }
+                try await Polling.eventually("a boot") { chargePoint.isBooted }
                 try await body(api, chargePoint)
             }
         }
@@ -29,12 +30,12 @@ import Testing
                 json: ["idTag": "REMOTE-TAG", "connectorId": 2])
             #expect(start.status == 200)
             #expect(start.object["status"] as? String == "Accepted")
-            let transaction = try await SimTestSupport.eventuallyFound("the remote-started transaction") {
+            let transaction = try await Polling.eventuallyFound("the remote-started transaction") {
                 try await api.transactions(of: "REMOTE-1").first { $0["connectorId"] as? Int == 2 }
                     .map(TransactionView.init)
             }
             #expect(transaction.idTag == "REMOTE-TAG")
-            try await SimTestSupport.eventually("meter values") {
+            try await Polling.eventually("meter values") {
                 try await api.meterValues(of: transaction.id).count >= 2
             }
             // The connector is taken now.
@@ -47,7 +48,7 @@ import Testing
             let stop = try await api.send(
                 "POST", "/api/v1/charging-stations/REMOTE-1/remote-stop", json: ["transactionId": transaction.id])
             #expect(stop.object["status"] as? String == "Accepted")
-            let stopped = try await SimTestSupport.eventuallyFound("the transaction stopped") {
+            let stopped = try await Polling.eventuallyFound("the transaction stopped") {
                 try await api.transactions(of: "REMOTE-1").first { $0["meterStop"] as? Int != nil }
                     .map(TransactionView.init)
             }
@@ -61,22 +62,22 @@ import Testing
     @Test func resetStopsTheSessionThenReconnectsAndBootsAgain() async throws {
         try await Self.withChargePoint("RESET-1", tags: ["RESET-TAG"]) { api, chargePoint in
             #expect(chargePoint.plugIn(connectorId: 1, idTag: "RESET-TAG"))
-            try await SimTestSupport.eventually("a running transaction") {
+            try await Polling.eventually("a running transaction") {
                 try await !api.transactions(of: "RESET-1").isEmpty
             }
             let reset = try await api.send(
                 "POST", "/api/v1/charging-stations/RESET-1/calls/Reset", json: ["type": "Soft"])
             #expect(reset.status == 200)
             #expect(reset.object["status"] as? String == "Accepted")
-            try await SimTestSupport.eventually("a second boot") {
+            try await Polling.eventually("a second boot") {
                 chargePoint.bootsAccepted == 2 && chargePoint.isBooted
             }
-            let transaction = try await SimTestSupport.eventuallyFound("the transaction stopped by the reset") {
+            let transaction = try await Polling.eventuallyFound("the transaction stopped by the reset") {
                 try await api.transactions(of: "RESET-1").first { $0["meterStop"] as? Int != nil }
                     .map(TransactionView.init)
             }
             #expect(transaction.stopReason == "SoftReset")
-            try await SimTestSupport.eventually("both boots logged, StopTransaction before the second") {
+            try await Polling.eventually("both boots logged, StopTransaction before the second") {
                 let actions = try await api.receivedActions(of: "RESET-1")
                 let boots = actions.indices.filter { actions[$0] == "BootNotification" }
                 guard boots.count == 2, let stop = actions.firstIndex(of: "StopTransaction") else { return false }

@@ -1,4 +1,5 @@
 import AmpereSimulator
+import AmpereTestSupport
 import Foundation
 import Testing
 
@@ -12,14 +13,14 @@ import Testing
             configuration.sessionDuration = 1.5...1.5
             let chargePoint = SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
             let transaction = try await SimTestSupport.run(chargePoint) {
-                try await SimTestSupport.eventually("a boot") { chargePoint.isBooted }
+                try await Polling.eventually("a boot") { chargePoint.isBooted }
                 #expect(chargePoint.plugIn(connectorId: 1, idTag: "DRIVER-1"))
-                let transaction = try await SimTestSupport.eventuallyFound("a stopped transaction") {
+                let transaction = try await Polling.eventuallyFound("a stopped transaction") {
                     try await api.transactions(of: "SESSION-1").first { $0["meterStop"] as? Int != nil }
                         .map(TransactionView.init)
                 }
                 // The server's view, not the charge point's: the last StatusNotification must have been stored.
-                _ = try await SimTestSupport.eventuallyFound("connector 1 available again") {
+                _ = try await Polling.eventuallyFound("connector 1 available again") {
                     let connectors = try await api.send("GET", "/api/v1/charging-stations/SESSION-1")
                         .object["connectors"] as? [[String: Any]]
                     return connectors?.first { $0["connectorId"] as? Int == 1 && $0["status"] as? String == "Available" }
@@ -78,17 +79,17 @@ import Testing
             let configuration = SimTestSupport.configuration([server.wsURL], id: "SESSION-2")
             let chargePoint = SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
             try await SimTestSupport.run(chargePoint) {
-                try await SimTestSupport.eventually("a boot") { chargePoint.isBooted }
+                try await Polling.eventually("a boot") { chargePoint.isBooted }
                 #expect(chargePoint.plugIn(connectorId: 1, idTag: "NOBODY"))
-                try await SimTestSupport.eventually("the driver turned away") {
+                try await Polling.eventually("the driver turned away") {
                     chargePoint.stats.snapshot().sessionsRefused == 1
                 }
-                try await SimTestSupport.eventually("connector 1 available again") {
+                try await Polling.eventually("connector 1 available again") {
                     chargePoint.status(ofConnector: 1) == "Available"
                 }
             }
             // The message log is written in batches, shortly after.
-            try await SimTestSupport.eventually("the Authorize logged") {
+            try await Polling.eventually("the Authorize logged") {
                 try await api.receivedActions(of: "SESSION-2").contains("Authorize")
             }
             #expect(try await api.transactions(of: "SESSION-2").isEmpty)

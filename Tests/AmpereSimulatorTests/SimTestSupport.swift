@@ -56,32 +56,4 @@ enum SimTestSupport {
             }
         }
     }
-
-    struct Timeout: Error, CustomStringConvertible {
-        let what: String
-        var description: String { "timed out waiting for \(what)" }
-    }
-
-    /// Polls `condition` until it holds; fails the test after `timeout`.
-    static func eventually(
-        _ what: String, timeout: Duration = .seconds(15), _ condition: @Sendable () async throws -> Bool
-    ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw Timeout(what: what) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
-    /// Polls `value` until it is non-nil; fails the test after `timeout`.
-    static func eventuallyFound<T>(
-        _ what: String, timeout: Duration = .seconds(15), _ value: @Sendable () async throws -> T?
-    ) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let found = try await value() { return found }
-            guard ContinuousClock.now < deadline else { throw Timeout(what: what) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
 }

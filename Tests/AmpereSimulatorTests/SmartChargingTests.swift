@@ -1,4 +1,5 @@
 import AmpereSimulator
+import AmpereTestSupport
 import Foundation
 import Testing
 
@@ -8,14 +9,14 @@ import Testing
     @Test func powerFollowsTheProfileLimit() async throws {
         try await RemoteControlTests.withChargePoint("SMART-1", tags: ["SMART-TAG"]) { api, chargePoint in
             #expect(chargePoint.plugIn(connectorId: 1, idTag: "SMART-TAG"))
-            let transaction = try await SimTestSupport.eventuallyFound("a transaction") {
+            let transaction = try await Polling.eventuallyFound("a transaction") {
                 try await api.transactions(of: "SMART-1").first.map(TransactionView.init)
             }
             @Sendable func latestPower() async throws -> Double? {
                 try await api.meterValues(of: transaction.id).map(SampleView.init)
                     .last { $0.measurand == "Power.Active.Import" && $0.context == "Sample.Periodic" }?.value
             }
-            try await SimTestSupport.eventually("full power") { try await latestPower() ?? 0 > 5000 }
+            try await Polling.eventually("full power") { try await latestPower() ?? 0 > 5000 }
 
             let profile: [String: Any] = [
                 "connectorId": 1,
@@ -31,14 +32,14 @@ import Testing
                 "POST", "/api/v1/charging-stations/SMART-1/calls/SetChargingProfile", json: profile)
             #expect(set.object["status"] as? String == "Accepted")
             // 4 A on three phases at 230 V (±2 V).
-            try await SimTestSupport.eventually("power at the limit") {
+            try await Polling.eventually("power at the limit") {
                 guard let power = try await latestPower() else { return false }
                 return power <= 4 * 3 * 232 && power > 4 * 3 * 228
             }
             let cleared = try await api.send(
                 "POST", "/api/v1/charging-stations/SMART-1/calls/ClearChargingProfile", json: ["id": 10])
             #expect(cleared.object["status"] as? String == "Accepted")
-            try await SimTestSupport.eventually("full power again") { try await latestPower() ?? 0 > 5000 }
+            try await Polling.eventually("full power again") { try await latestPower() ?? 0 > 5000 }
         }
     }
 }
