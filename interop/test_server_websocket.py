@@ -218,6 +218,39 @@ def test_calls_sent_without_waiting_are_all_answered_in_order(server_process):
     run(scenario())
 
 
+def test_calls_served_at_once_and_calls_that_wait_are_answered_in_arrival_order(server_process):
+    """Heartbeats are answered on the event loop, StatusNotification and Authorize after storage: pipelined, all keep their order."""
+    count = 300
+    kinds = [
+        ("Heartbeat", {}),
+        ("StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Available"}),
+        ("Heartbeat", {}),
+        ("Authorize", {"idTag": "ORDER-TAG"}),
+    ]
+
+    async def scenario():
+        ws = await RawSocket.open(server_process.port, unique_id("MIXED"))
+        try:
+            await ws.send_text(_call("boot", "BootNotification", BOOT))
+            assert (await ws.read_json())[1] == "boot"
+            calls = [(f"m-{i}", *kinds[i % len(kinds)]) for i in range(count)]
+            await ws.send(b"".join(_frame(0x1, _call(mid, action, payload).encode()) for mid, action, payload in calls))
+            replies = [await ws.read_json(20) for _ in range(count)]
+            assert [r[1] for r in replies] == [mid for mid, _, _ in calls]
+            for (mid, action, _), reply in zip(calls, replies):
+                assert reply[0] == 3, reply
+                if action == "Heartbeat":
+                    assert "currentTime" in reply[2], reply
+                elif action == "Authorize":
+                    assert "idTagInfo" in reply[2], reply
+                else:
+                    assert reply[2] == {}, reply
+        finally:
+            ws.close()
+
+    run(scenario())
+
+
 def test_max_connection_rate_paces_upgrades(server_factory):
     """--max-connection-rate 10: thirty stations at once are all accepted, over about three seconds."""
     proc = server_factory("--max-connection-rate", "10")

@@ -5,7 +5,7 @@ import OCPPCore
 enum CoreProfile {
     static func register(on router: inout OCPPRouter<ChargePointContext>) {
         router.on(BootNotification.self, use: BootNotificationHandler.handle)
-        router.onAccepted(Heartbeat.self) { _, context in
+        router.onAcceptedImmediate(Heartbeat.self) { _, context in
             HeartbeatResponse(currentTime: context.services.now())
         }
         router.onAccepted(StatusNotification.self, use: StatusNotificationHandler.handle)

@@ -23,10 +23,29 @@ extension OCPPRouter where Context == ChargePointContext {
         use handler: @escaping @Sendable (A.Request, ChargePointContext) async throws -> A.Response
     ) {
         on(action) { request, context in
-            guard context.registration.current == .accepted else {
-                throw OCPPCallError(.securityError, "the charge point is not accepted; send BootNotification first")
-            }
+            try context.requireAccepted()
             return try await handler(request, context)
+        }
+    }
+
+    /// Like `onAccepted`, for a handler that never waits: its CALLs are
+    /// answered on the connection's event loop.
+    mutating func onAcceptedImmediate<A: OCPPAction>(
+        _ action: A.Type,
+        use handler: @escaping @Sendable (A.Request, ChargePointContext) throws -> A.Response
+    ) {
+        onImmediate(action) { request, context in
+            try context.requireAccepted()
+            return try handler(request, context)
+        }
+    }
+}
+
+extension ChargePointContext {
+    /// Throws SecurityError unless the station's BootNotification was accepted.
+    func requireAccepted() throws(OCPPCallError) {
+        guard registration.current == .accepted else {
+            throw OCPPCallError(.securityError, "the charge point is not accepted; send BootNotification first")
         }
     }
 }

@@ -17,6 +17,15 @@ enum Fail: OCPPAction {
     static let direction = OCPPDirection.both
 }
 
+/// Served by an immediate handler: answers with the context and the text,
+/// and throws as `Fail` does for "call-error" and "boom".
+enum Instant: OCPPAction {
+    typealias Request = EchoRequest
+    typealias Response = EchoResponse
+    static let name = "Instant"
+    static let direction = OCPPDirection.both
+}
+
 /// Defined by the test protocol, served by no handler.
 enum Unserved: OCPPAction {
     typealias Request = EchoRequest
@@ -36,16 +45,25 @@ enum TestProtocol {
             version: version,
             actions: [
                 OCPPActionDescriptor(Echo.self), OCPPActionDescriptor(Fail.self), OCPPActionDescriptor(Unserved.self),
+                OCPPActionDescriptor(Instant.self),
             ])
     }
 
-    /// A router over `definition(version)` serving Echo and Fail; the context is prefixed to Echo's answer.
+    /// A router over `definition(version)` serving Echo, Fail and Instant
+    /// (immediate); the context is prefixed to Echo's and Instant's answers.
     static func router(_ version: OCPPVersion = .v16) -> OCPPRouter<String> {
         var router = OCPPRouter<String>(definition(version))
         router.on(Echo.self) { request, context in EchoResponse(text: context + request.text) }
         router.on(Fail.self) { request, _ in
             if request.text == "call-error" { throw OCPPCallError(.securityError, "not allowed") }
             throw SecretError()
+        }
+        router.onImmediate(Instant.self) { request, context in
+            switch request.text {
+            case "call-error": throw OCPPCallError(.securityError, "not allowed")
+            case "boom": throw SecretError()
+            default: return EchoResponse(text: context + request.text)
+            }
         }
         return router
     }

@@ -20,12 +20,19 @@ final class MessageLogRecorder: Sendable {
         self.now = now
     }
 
+    /// Logs `frame`, parsing it to learn its type, id and action.
     func record(_ frame: [UInt8], direction: OCPPMessageRecord.Direction) {
+        guard writer.isEnabled else { return }
+        record(frame, parsed: try? OCPPMessage.parseDeferringPayload(frame), direction: direction)
+    }
+
+    /// Logs `frame`, already parsed into `parsed` (nil when it is not valid OCPP-J).
+    func record(_ frame: [UInt8], parsed: OCPPMessage?, direction: OCPPMessageRecord.Direction) {
         guard writer.isEnabled else { return }
         var type = 0
         var messageId = "-1"
         var action: String?
-        if let message = try? OCPPMessage.parseDeferringPayload(frame) {
+        if let message = parsed {
             messageId = message.id
             let callKey = "\(direction == .received ? "in" : "out"):\(message.id)"
             let answerKey = "\(direction == .received ? "out" : "in"):\(message.id)"

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import OCPPCore
 import Synchronization
 
 /// One station's connection on this node: takes its messages from the
@@ -13,6 +14,16 @@ final class StationConnection: WebSocketMessageSink {
     struct Live: Sendable {
         let station: LiveStation
         let recorder: MessageLogRecorder
+        /// Logs, counts and queues a frame on the socket.
+        let send: @Sendable ([UInt8]) -> Void
+    }
+
+    /// A received message waiting for the connection's task.
+    enum Inbound: Sendable {
+        /// As it came from the socket.
+        case frame([UInt8])
+        /// Parsed, logged and counted already, by `received(_:)`'s attempt to serve it at once.
+        case noted(OCPPMessage)
     }
 
     /// Messages queued beyond this pause reading from the socket (a peer
@@ -29,7 +40,7 @@ final class StationConnection: WebSocketMessageSink {
 
     private struct State {
         var phase = Phase.running
-        var queue = CircularBuffer<[UInt8]>(initialCapacity: 1)
+        var queue = CircularBuffer<Inbound>(initialCapacity: 1)
         var socketClosed = false
         var paused = false
         var live: Live?
@@ -63,9 +74,22 @@ final class StationConnection: WebSocketMessageSink {
     }
 
     func received(_ message: [UInt8]) -> Bool {
+        // With nothing queued and no task running, a message whose handler
+        // need not wait is served here, on the event loop: no hand-off to the
+        // task pool and back. Order holds: this runs on the connection's
+        // event loop, the only thread that starts its task.
+        if let live = state.withLock({ $0.phase == .idle ? $0.live : nil }) {
+            guard let waiting = handler.receiveImmediately(message, on: live) else { return true }
+            return enqueue(.noted(waiting))
+        }
+        return enqueue(.frame(message))
+    }
+
+    /// Queues a message for the connection's task, starting one if none runs.
+    private func enqueue(_ inbound: Inbound) -> Bool {
         let (startDrain, keepReading) = state.withLock { state -> (Bool, Bool) in
             guard state.phase != .ended else { return (false, true) }
-            state.queue.append(message)
+            state.queue.append(inbound)
             var start = false
             if state.phase == .idle {
                 state.phase = .running
@@ -89,7 +113,7 @@ final class StationConnection: WebSocketMessageSink {
     }
 
     private enum Step {
-        case message([UInt8], Live?, resume: Bool)
+        case message(Inbound, Live?, resume: Bool)
         case tearDown(Live?)
         case idle
     }

@@ -52,13 +52,14 @@ struct StationConnectionHandler: Sendable {
             stationId: id, services: services, registration: registration, logger: logger)
         let recorder = MessageLogRecorder(stationId: id, writer: messageLog, now: services.now)
         let metrics = self.metrics
-        let session = OCPPSession(
-            router: router16, context: context, configuration: .init(defaultTimeout: callTimeout), logger: logger
-        ) { frame in
+        let send: @Sendable ([UInt8]) -> Void = { frame in
             recorder.record(frame, direction: .sent)
             metrics.framesSent.increment()
             connection.sendText(frame)
         }
+        let session = OCPPSession(
+            router: router16, context: context, configuration: .init(defaultTimeout: callTimeout), logger: logger
+        ) { frame in send(frame) }
         let live = LiveStation(
             stationId: id, version: accepted.version, session: session, registration: registration,
             connectedAt: services.now(), connection: connection)
@@ -75,15 +76,35 @@ struct StationConnectionHandler: Sendable {
         observer?.connected(live)
         metrics.connections.increment()
         logger.info("charge point connected", metadata: ["ocppVersion": "\(accepted.version)"])
-        return StationConnection.Live(station: live, recorder: recorder)
+        return StationConnection.Live(station: live, recorder: recorder, send: send)
+    }
+
+    /// Handles one received message of a set-up connection at once, on the
+    /// caller's thread, when it needs no waiting (an answer to our call, a
+    /// Heartbeat); returns it parsed, logged and counted when its handler
+    /// must be awaited through `receive(_:on:)`.
+    func receiveImmediately(_ frame: [UInt8], on live: StationConnection.Live) -> OCPPMessage? {
+        let parsed = Result { () throws(OCPPFrameError) in try OCPPMessage.parseDeferringPayload(frame) }
+        metrics.framesReceived.increment()
+        live.recorder.record(frame, parsed: try? parsed.get(), direction: .received)
+        lastSeen.seen(live.station.stationId, at: services.now())
+        switch live.station.session.receiveImmediately(parsed) {
+        case .handled(let answer):
+            if let answer { live.send(answer) }
+            return nil
+        case .waits(let message):
+            return message
+        }
     }
 
     /// Handles one received message of a set-up connection.
-    func receive(_ frame: [UInt8], on live: StationConnection.Live) async {
-        metrics.framesReceived.increment()
-        live.recorder.record(frame, direction: .received)
-        lastSeen.seen(live.station.stationId, at: services.now())
-        await live.station.session.receive(frame)
+    func receive(_ inbound: StationConnection.Inbound, on live: StationConnection.Live) async {
+        switch inbound {
+        case .frame(let frame):
+            if let waiting = receiveImmediately(frame, on: live) { await live.station.session.receive(waiting) }
+        case .noted(let message):
+            await live.station.session.receive(message)
+        }
     }
 
     /// Cleans up after the socket of a set-up connection closed.

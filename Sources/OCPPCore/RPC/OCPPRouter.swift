@@ -9,9 +9,17 @@ import Logging
 public struct OCPPRouter<Context: Sendable>: Sendable {
     /// A handler with its payload types erased: the call in, response JSON out.
     public typealias ErasedHandler = @Sendable (OCPPCall, Context) async throws -> [UInt8]
+    /// A handler that answers without waiting for anything (no storage, no
+    /// other task), erased the same way.
+    public typealias ImmediateHandler = @Sendable (OCPPCall, Context) throws -> [UInt8]
+
+    private enum Handler: Sendable {
+        case immediate(ImmediateHandler)
+        case suspending(ErasedHandler)
+    }
 
     public let definition: OCPPProtocolDefinition
-    private var handlers: [String: ErasedHandler] = [:]
+    private var handlers: [String: Handler] = [:]
 
     public init(_ definition: OCPPProtocolDefinition) {
         self.definition = definition
@@ -23,10 +31,24 @@ public struct OCPPRouter<Context: Sendable>: Sendable {
         use handler: @escaping @Sendable (A.Request, Context) async throws -> A.Response
     ) {
         precondition(definition.actions[A.name] != nil, "\(A.name) is not an action of OCPP \(definition.version)")
-        handlers[A.name] = { call, context in
+        handlers[A.name] = .suspending { call, context in
             let request = try call.decodePayload(as: A.Request.self)
             let response = try await handler(request, context)
             return response.jsonBytes()
+        }
+    }
+
+    /// Serves `action` with a handler that never waits: its CALLs can be
+    /// answered on the thread that received them (`respondImmediately`).
+    /// A later registration replaces an earlier one.
+    public mutating func onImmediate<A: OCPPAction>(
+        _ action: A.Type,
+        use handler: @escaping @Sendable (A.Request, Context) throws -> A.Response
+    ) {
+        precondition(definition.actions[A.name] != nil, "\(A.name) is not an action of OCPP \(definition.version)")
+        handlers[A.name] = .immediate { call, context in
+            let request = try call.decodePayload(as: A.Request.self)
+            return try handler(request, context).jsonBytes()
         }
     }
 
@@ -36,8 +58,38 @@ public struct OCPPRouter<Context: Sendable>: Sendable {
     /// Runs the handler of `call` and returns the whole answer frame, a
     /// CALLRESULT or a CALLERROR.
     public func respond(to call: OCPPCall, context: Context, logger: Logger) async -> [UInt8] {
+        switch handlers[call.action] {
+        case .suspending(let handler):
+            do {
+                return OCPPFrameWriter.callResult(id: call.id, payload: RawJSON(try await handler(call, context)))
+            } catch {
+                return answer(to: call, failedWith: error, logger: logger)
+            }
+        case .immediate(let handler):
+            return answer(to: call, using: handler, context: context, logger: logger)
+        case nil:
+            return answer(to: call, using: nil, context: context, logger: logger)
+        }
+    }
+
+    /// The whole answer frame of `call` when it is known without waiting:
+    /// its handler is immediate, or there is none (the action is refused);
+    /// nil, having run nothing, when its handler must be awaited through
+    /// `respond(to:context:logger:)`.
+    public func respondImmediately(to call: OCPPCall, context: Context, logger: Logger) -> [UInt8]? {
+        switch handlers[call.action] {
+        case .suspending: nil
+        case .immediate(let handler): answer(to: call, using: handler, context: context, logger: logger)
+        case nil: answer(to: call, using: nil, context: context, logger: logger)
+        }
+    }
+
+    /// Runs an immediate `handler`, or refuses the action when there is none.
+    private func answer(
+        to call: OCPPCall, using handler: ImmediateHandler?, context: Context, logger: Logger
+    ) -> [UInt8] {
         let version = definition.version
-        guard let handler = handlers[call.action] else {
+        guard let handler else {
             // A broken frame is reported as such before the action is judged.
             do { _ = try call.checkedPayload() } catch { return Self.frameErrorReply(error, version: version) }
             let known = definition.actions[call.action] != nil
@@ -48,18 +100,26 @@ public struct OCPPRouter<Context: Sendable>: Sendable {
                 version: version)
         }
         do {
-            let payload = try await handler(call, context)
-            return OCPPFrameWriter.callResult(id: call.id, payload: RawJSON(payload))
-        } catch let error as OCPPFrameError {
+            return OCPPFrameWriter.callResult(id: call.id, payload: RawJSON(try handler(call, context)))
+        } catch {
+            return answer(to: call, failedWith: error, logger: logger)
+        }
+    }
+
+    /// The CALLERROR that answers `call` whose handler threw `error`.
+    private func answer(to call: OCPPCall, failedWith error: any Error, logger: Logger) -> [UInt8] {
+        let version = definition.version
+        switch error {
+        case let error as OCPPFrameError:
             return Self.frameErrorReply(error, version: version)
-        } catch let error as OCPPValidationError {
+        case let error as OCPPValidationError:
             return OCPPFrameWriter.callError(
                 id: call.id, code: error.code, description: error.description, version: version)
-        } catch let error as OCPPCallError {
+        case let error as OCPPCallError:
             return OCPPFrameWriter.callError(
                 id: call.id, code: error.code, description: error.errorDescription, details: error.details,
                 version: version)
-        } catch {
+        default:
             // Details of an unexpected failure stay in the log, never on the wire.
             logger.error(
                 "OCPP handler failed",

@@ -84,25 +84,63 @@ public final class OCPPSession<Context: Sendable>: Sendable {
     /// CALLRESULT or CALLERROR completes the matching call; one for an
     /// unknown id is logged and dropped. Never traps, whatever the bytes.
     public func receive(_ frame: [UInt8]) async {
+        // A CALL's payload is checked as its handler decodes it, by the router.
+        switch receiveImmediately(Result { () throws(OCPPFrameError) in try OCPPMessage.parseDeferringPayload(frame) }) {
+        case .handled(let answer?):
+            await transmit(answer)
+        case .handled(nil):
+            break
+        case .waits(let message):
+            await receive(message)
+        }
+    }
+
+    /// Handles a message that `receiveImmediately` left waiting: runs its
+    /// CALL's handler and sends the answer before returning.
+    public func receive(_ message: OCPPMessage) async {
         guard !isClosed else { return }
-        let message: OCPPMessage
-        do {
-            // A CALL's payload is checked as its handler decodes it, by the router.
-            message = try OCPPMessage.parseDeferringPayload(frame)
-        } catch {
-            await reject(frame: error)
+        guard case .call(let call) = message else {
+            // Answers never wait: handle them as `receiveImmediately` does.
+            if case .handled(let answer?) = receiveImmediately(.success(message)) { await transmit(answer) }
             return
+        }
+        let reply = await router.respond(to: call, context: context, logger: logger)
+        guard !isClosed else { return }
+        await transmit(reply)
+    }
+
+    /// What `receiveImmediately` did with a message.
+    public enum ImmediateReceipt: Sendable {
+        /// Handled to the end; the caller sends `answer` when there is one.
+        case handled(answer: [UInt8]?)
+        /// A CALL whose handler waits: nothing was done; pass it to `receive(_:)`.
+        case waits(OCPPMessage)
+    }
+
+    /// Handles a parsed frame without waiting, on the caller's thread, when
+    /// that is possible: an answer to one of our calls, a frame that is not
+    /// valid OCPP-J, or a CALL whose handler is immediate. The transport
+    /// then sends the returned answer itself, so that a message served on
+    /// its connection's event loop costs no hand-off to another thread.
+    public func receiveImmediately(_ parsed: Result<OCPPMessage, OCPPFrameError>) -> ImmediateReceipt {
+        guard !isClosed else { return .handled(answer: nil) }
+        let message: OCPPMessage
+        switch parsed {
+        case .success(let parsedMessage): message = parsedMessage
+        case .failure(let error): return .handled(answer: rejection(of: error))
         }
         switch message {
         case .call(let call):
-            let reply = await router.respond(to: call, context: context, logger: logger)
-            guard !isClosed else { return }
-            await transmit(reply)
+            guard let reply = router.respondImmediately(to: call, context: context, logger: logger) else {
+                return .waits(message)
+            }
+            return .handled(answer: isClosed ? nil : reply)
         case .callResult(let result):
             deliver(.answered(.result(result.payload)), to: result.id)
         case .callError(let error):
             deliver(.answered(.error(error)), to: error.id)
         }
+        return .handled(answer: nil)
     }
 
     /// Fails pending and queued calls with `OCPPSessionError.closed`; later
@@ -120,18 +158,18 @@ public final class OCPPSession<Context: Sendable>: Sendable {
     /// True once `close()` was called: the connection is gone.
     public var isClosed: Bool { state.withLock { $0.machine.isClosed } }
 
-    /// Answers a frame that is not valid OCPP-J.
-    private func reject(frame error: OCPPFrameError) async {
+    /// The answer to a frame that is not valid OCPP-J, if it gets one.
+    private func rejection(of error: OCPPFrameError) -> [UInt8]? {
         // Only a CALL is answered (OCPP-J 1.6 §4.2): a broken CALLRESULT or
         // CALLERROR fails the call it answers, if any, and is otherwise dropped.
         if let id = error.messageId, error.messageTypeId == 3 || error.messageTypeId == 4 {
             let invalid = OCPPValidationError(.syntax, error.reason)
             deliver(.failed(OCPPSessionError.invalidResponse(invalid)), to: id)
-            return
+            return nil
         }
         logger.notice(
             "invalid OCPP-J frame", metadata: ["messageId": "\(error.replyId)", "reason": "\(error.reason)"])
-        await transmit(OCPPRouter<Context>.frameErrorReply(error, version: router.definition.version))
+        return OCPPRouter<Context>.frameErrorReply(error, version: router.definition.version)
     }
 
     /// Completes the outstanding call `id` with `event` and lets the next
