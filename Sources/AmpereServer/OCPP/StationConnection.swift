@@ -76,8 +76,8 @@ final class StationConnection: WebSocketMessageSink {
     func received(_ message: [UInt8]) -> Bool {
         // With nothing queued and no task running, a message whose handler
         // need not wait is served here, on the event loop: no hand-off to the
-        // task pool and back. Order holds: this runs on the connection's
-        // event loop, the only thread that starts its task.
+        // task pool and back. Order holds: only the connection's event loop,
+        // where this runs, moves an idle connection to running.
         if let live = state.withLock({ $0.phase == .idle ? $0.live : nil }) {
             guard let waiting = handler.receiveImmediately(message, on: live) else { return true }
             return enqueue(.noted(waiting))
