@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import os
+import socket
 import struct
 import time
 
@@ -198,17 +199,19 @@ def test_invalid_utf8_text_fails_with_1007_and_valid_utf8_is_answered(server_pro
 
 
 def test_calls_sent_without_waiting_are_all_answered_in_order(server_process):
-    """More calls than the server queues per connection: reading pauses and resumes, nothing is lost."""
+    """More calls than the server queues per connection: reading pauses and resumes, nothing is lost.
+    StatusNotification waits for storage, so these go through the connection's queue (a Heartbeat would not)."""
     count = 500
+    status = {"connectorId": 1, "errorCode": "NoError", "status": "Available"}
 
     async def scenario():
         ws = await RawSocket.open(server_process.port, unique_id("PIPE"))
         try:
             await ws.send_text(_call("boot", "BootNotification", BOOT))
             assert (await ws.read_json())[1] == "boot"
-            await ws.send(b"".join(_frame(0x1, _call(f"hb-{i}", "Heartbeat", {}).encode()) for i in range(count)))
+            await ws.send(b"".join(_frame(0x1, _call(f"sn-{i}", "StatusNotification", status).encode()) for i in range(count)))
             ids = [(await ws.read_json(20))[1] for _ in range(count)]
-            assert ids == [f"hb-{i}" for i in range(count)]
+            assert ids == [f"sn-{i}" for i in range(count)]
             # and the connection still works afterwards
             await ws.send_text(_call("last", "Heartbeat", {}))
             assert (await ws.read_json())[1] == "last"
@@ -216,6 +219,67 @@ def test_calls_sent_without_waiting_are_all_answered_in_order(server_process):
             ws.close()
 
     run(scenario())
+
+
+def _kernel_buffer_max(name: str) -> int:
+    """The largest size Linux lets a TCP socket's buffer grow to (the last of tcp_rmem / tcp_wmem)."""
+    with open(f"/proc/sys/net/ipv4/{name}") as f:
+        return int(f.read().split()[-1])
+
+
+def test_a_peer_that_never_reads_its_answers_stops_being_read(server_process):
+    """Calls from a peer that reads none of the answers: once the answers back up, the server stops reading
+    instead of holding every answer in memory."""
+    heartbeat = _frame(0x1, _call("hb", "Heartbeat", {}).encode())
+    answer_size = 70  # [3,"hb",{"currentTime":"…"}] in its frame
+    # What the kernel can take before the sender blocks when the server reads nothing more: the server's
+    # receive buffer, the sender's send buffer, and the answers queued in the server's send buffer, in calls.
+    rmem, wmem = _kernel_buffer_max("tcp_rmem"), _kernel_buffer_max("tcp_wmem")
+    absorbed = rmem + wmem + wmem * len(heartbeat) // answer_size + (2 << 20)
+    data = heartbeat * (3 * absorbed // len(heartbeat))
+
+    sock = socket.create_connection(("127.0.0.1", server_process.port), timeout=10)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall(
+            (
+                f"GET /ocpp/{unique_id('DEAF')} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Protocol: ocpp1.6\r\n\r\n"
+            ).encode()
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(1)
+        assert head.startswith(b"HTTP/1.1 101"), head
+        sock.sendall(_frame(0x1, _call("boot", "BootNotification", BOOT).encode()))
+        sock.setblocking(False)
+        view, sent = memoryview(data), 0
+        started = last_progress = time.monotonic()
+        while sent < len(data) and time.monotonic() - started < 60:
+            try:
+                sent += sock.send(view[sent : sent + 65536])
+                last_progress = time.monotonic()
+            except BlockingIOError:
+                if time.monotonic() - last_progress > 3:
+                    break
+                time.sleep(0.01)
+        assert sent <= absorbed, f"the server read {sent} of {len(data)} bytes from a peer that reads nothing"
+    finally:
+        sock.close()
+
+    async def others_are_served():
+        ws = await RawSocket.open(server_process.port, unique_id("AFTER"))
+        try:
+            await ws.send_text(_call("boot", "BootNotification", BOOT))
+            assert (await ws.read_json())[1] == "boot"
+            await ws.send_text(_call("hb", "Heartbeat", {}))
+            assert "currentTime" in (await ws.read_json())[2]
+        finally:
+            ws.close()
+
+    run(others_are_served())
 
 
 def test_calls_served_at_once_and_calls_that_wait_are_answered_in_arrival_order(server_process):

@@ -34,6 +34,12 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var pinger: RepeatedTask?
     private var closeTimer: Scheduled<Void>?
     private var ended = false
+    /// The sink's queue is full: reading waits for `WebSocketResumeReading`.
+    private var queueFull = false
+    /// Answers wait beyond the channel's write high-water mark: a peer that
+    /// sends without reading what it is sent stops being read, so it cannot
+    /// make the server hold its answers without bound.
+    private var outboundFull = false
 
     init(settings: Settings, sink: any WebSocketMessageSink, logger: Logger) {
         self.settings = settings
@@ -111,7 +117,18 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        outboundFull = !context.channel.isWritable
+        updateReading(context)
+        context.fireChannelWritabilityChanged()
+    }
+
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        if event is WebSocketResumeReading {
+            promise?.succeed()
+            queueFull = false
+            return updateReading(context)
+        }
         guard let request = event as? WebSocketCloseRequest else {
             return context.triggerUserOutboundEvent(event, promise: promise)
         }
@@ -143,8 +160,14 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         guard !closeSent else { return }
         let bytes = Array(message.readableBytesView)
         if !sink.received(bytes) {
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+            queueFull = true
+            updateReading(context)
         }
+    }
+
+    /// Reads from the socket only while neither the sink's queue nor the outbound buffer is full.
+    private func updateReading(_ context: ChannelHandlerContext) {
+        context.channel.setOption(ChannelOptions.autoRead, value: !queueFull && !outboundFull).whenFailure { _ in }
     }
 
     /// Fails the connection: a close frame with `code`, then the socket closes.

@@ -28,11 +28,15 @@ struct WebSocketConnection: Sendable {
         try? await channel.closeFuture.get()
     }
 
-    /// Reads again after `OCPPWebSocketHandler` paused reading for a full queue.
+    /// Reads again after `OCPPWebSocketHandler` paused reading for a full queue
+    /// (unless its outbound buffer is full too).
     func resumeReading() {
-        channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+        channel.triggerUserOutboundEvent(WebSocketResumeReading(), promise: nil)
     }
 }
+
+/// Tells `OCPPWebSocketHandler` that the sink's queue has room again.
+struct WebSocketResumeReading: Sendable {}
 
 /// Asks `OCPPWebSocketHandler` to start the closing handshake.
 struct WebSocketCloseRequest: Sendable {
