@@ -18,13 +18,27 @@ import Testing
             var ended: ContinuousClock.Instant
         }
         let delay: Duration
+        /// Statement times to report to the writer's pause, one call each, before storing.
+        let statements: [Duration]
         let writes = Mutex<[Write]>([])
+        /// How long each of the writer's pauses lasted.
+        let pauses = Mutex<[Duration]>([])
 
-        init(delay: Duration = .zero) { self.delay = delay }
+        init(delay: Duration = .zero, statements: [Duration] = []) {
+            self.delay = delay
+            self.statements = statements
+        }
 
-        func append(_ records: [OCPPMessageRecord]) async throws {
+        func append(
+            _ records: [OCPPMessageRecord], pausingBetweenStatements pause: @escaping @Sendable (Duration) async -> Void
+        ) async throws {
             let started = ContinuousClock.now
             if delay > .zero { try? await Task.sleep(for: delay) }
+            for statement in statements {
+                let pauseStarted = ContinuousClock.now
+                await pause(statement)
+                pauses.withLock { $0.append(.now - pauseStarted) }
+            }
             writes.withLock { $0.append(Write(records: records, started: started, ended: .now)) }
         }
         func messages(stationId: String, _ page: PageRequest) async throws -> Page<OCPPMessageRecord> {
@@ -101,5 +115,27 @@ import Testing
             #expect(later.started - earlier.ended < .milliseconds(800))
         }
         #expect(writer.droppedFrames == 0)
+    }
+
+    @Test func aStatementIsFollowedByTwiceItsTimeUpToTenMillisecondsWithinTheBudget() {
+        #expect(MessageLogWriter.pause(after: .milliseconds(2), elapsed: .zero) == .milliseconds(4))
+        #expect(MessageLogWriter.pause(after: .milliseconds(3), elapsed: .milliseconds(650)) == .milliseconds(6))
+        #expect(MessageLogWriter.pause(after: .milliseconds(30), elapsed: .milliseconds(100)) == .milliseconds(10))
+        // Past the budget the rest of the batch goes without pauses, so the writer keeps pace.
+        #expect(MessageLogWriter.pause(after: .milliseconds(2), elapsed: .milliseconds(700)) == .zero)
+        #expect(MessageLogWriter.pause(after: .milliseconds(2), elapsed: .seconds(3)) == .zero)
+    }
+
+    @Test func aFlushPausesBetweenTheStatementsOfItsBatch() async {
+        let repository = RecordingMessageLog(statements: [.milliseconds(3), .milliseconds(5)])
+        let writer = Self.writer(repository)
+        writer.append(Self.record(1))
+        await writer.flush()
+        let pauses = repository.pauses.withLock { $0 }
+        // A sleep lasts at least what it was asked for: 6 and 10 ms.
+        #expect(pauses.count == 2)
+        #expect(pauses.first.map { $0 >= .milliseconds(6) } == true)
+        #expect(pauses.last.map { $0 >= .milliseconds(10) } == true)
+        #expect(repository.writes.withLock { $0.count } == 1)
     }
 }

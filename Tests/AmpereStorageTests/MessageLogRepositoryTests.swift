@@ -1,5 +1,6 @@
 import AmpereDomain
 import AmpereStorage
+import Synchronization
 import Testing
 
 @Suite struct MessageLogRepositoryTests {
@@ -31,6 +32,31 @@ import Testing
             #expect(try await messages.messages(stationId: "CP1", PageRequest()).total == 6)
             #expect(try await messages.messages(stationId: "CP2", PageRequest()).total == 0)
             #expect(try await messages.prune(before: Fixtures.date(4)) == 0)
+        }
+    }
+
+    /// A large batch takes several statements, with the caller's pause between each two, each
+    /// told a statement's time; a small one takes one statement and no pause.
+    @Test(arguments: StorageBackend.all)
+    func aLargeBatchPausesBetweenItsStatements(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let messages = opened.storage.messages
+            let pauses = Mutex<[Duration]>([])
+            let record: @Sendable (Duration) async -> Void = { statement in pauses.withLock { $0.append(statement) } }
+            try await messages.append((0..<5).map { Self.record("CP-SMALL", $0, at: 1) }, pausingBetweenStatements: record)
+            #expect(pauses.withLock { $0.isEmpty })
+            let big = (0..<400).map { index in
+                var item = Self.record("CP-PAUSE", index, at: 2)
+                item.frame += String(repeating: "y", count: 1000)
+                return item
+            }
+            try await messages.append(big, pausingBetweenStatements: record)
+            let seen = pauses.withLock { $0 }
+            // 400 frames of about 1 KB are some 400 KB of JSON: at least five statements.
+            #expect(seen.count >= 4)
+            #expect(seen.allSatisfy { $0 > .zero })
+            let stored = try await messages.messages(stationId: "CP-PAUSE", PageRequest(limit: 1000))
+            #expect(stored.items.map(\.messageId).reversed() == big.map(\.messageId))
         }
     }
 

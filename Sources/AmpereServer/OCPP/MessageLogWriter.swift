@@ -21,6 +21,20 @@ final class MessageLogWriter: Service, Sendable {
 
     /// A batch is written at most this often; a batch that takes longer is followed at once by the next.
     static let flushInterval: Duration = .seconds(1)
+    /// How long into a flush its statements are still followed by pauses; the rest go without.
+    static let spreadBudget: Duration = .milliseconds(700)
+    /// The longest pause after one statement.
+    static let maxPause: Duration = .milliseconds(10)
+
+    /// The pause after a statement that took `statement`, `elapsed` into its batch: twice the
+    /// statement's time, so that the writer takes a third of a core while a large batch lasts and
+    /// the connections' threads never queue behind a burst of it (a second's frames in one go cost
+    /// Heartbeats at 25,000/s a p99 of 12–16 ms, spread 5.5–6 ms); none once the batch has used
+    /// `spreadBudget`, so that the writer still keeps pace with what arrives.
+    static func pause(after statement: Duration, elapsed: Duration) -> Duration {
+        guard elapsed < spreadBudget else { return .zero }
+        return min(statement * 2, maxPause)
+    }
     static let pruneInterval: TimeInterval = 3600
 
     init(
@@ -86,8 +100,13 @@ final class MessageLogWriter: Service, Sendable {
     func flush() async {
         let records = buffer.takeAll()
         guard !records.isEmpty else { return }
+        let started = ContinuousClock.now
         do {
-            try await repository.append(records)
+            try await repository.append(records) { statement in
+                let pause = Self.pause(after: statement, elapsed: .now - started)
+                // Cancelled at shutdown: the rest is written at once.
+                if pause > .zero { try? await Task.sleep(for: pause) }
+            }
         } catch {
             logger.error("could not write the message log", metadata: ["error": "\(error)", "records": "\(records.count)"])
         }
