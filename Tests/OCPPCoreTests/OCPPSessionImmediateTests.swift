@@ -6,7 +6,7 @@ import Testing
 @Suite("OCPPSession frames served without waiting", .timeLimit(.minutes(1)))
 struct OCPPSessionImmediateTests {
     func parsed(_ frame: String) -> Result<OCPPMessage, OCPPFrameError> {
-        Result { () throws(OCPPFrameError) in try OCPPMessage.parseDeferringPayload(bytes(frame)) }
+        OCPPMessage.parsedDeferringPayload(bytes(frame))
     }
 
     /// The answer `receiveImmediately` hands back for `frame`, failing when it has none.

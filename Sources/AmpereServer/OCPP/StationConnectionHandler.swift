@@ -84,7 +84,7 @@ struct StationConnectionHandler: Sendable {
     /// Heartbeat); returns it parsed, logged and counted when its handler
     /// must be awaited through `receive(_:on:)`.
     func receiveImmediately(_ frame: [UInt8], on live: StationConnection.Live) -> OCPPMessage? {
-        let parsed = Result { () throws(OCPPFrameError) in try OCPPMessage.parseDeferringPayload(frame) }
+        let parsed = OCPPMessage.parsedDeferringPayload(frame)
         metrics.framesReceived.increment()
         live.recorder.record(frame, parsed: try? parsed.get(), direction: .received)
         lastSeen.seen(live.station.stationId, at: services.now())

@@ -18,6 +18,12 @@ extension OCPPMessage {
         }
     }
 
+    /// `parseDeferringPayload` with its failure as a value, for a caller that
+    /// hands the outcome on (`OCPPSession.receiveImmediately`).
+    public static func parsedDeferringPayload(_ bytes: [UInt8]) -> Result<OCPPMessage, OCPPFrameError> {
+        Result { () throws(OCPPFrameError) in try parseDeferringPayload(bytes) }
+    }
+
     /// Parses one frame from text.
     public static func parse(_ text: String) throws(OCPPFrameError) -> OCPPMessage {
         try parse(Array(text.utf8))

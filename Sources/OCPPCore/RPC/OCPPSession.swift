@@ -85,7 +85,7 @@ public final class OCPPSession<Context: Sendable>: Sendable {
     /// unknown id is logged and dropped. Never traps, whatever the bytes.
     public func receive(_ frame: [UInt8]) async {
         // A CALL's payload is checked as its handler decodes it, by the router.
-        switch receiveImmediately(Result { () throws(OCPPFrameError) in try OCPPMessage.parseDeferringPayload(frame) }) {
+        switch receiveImmediately(OCPPMessage.parsedDeferringPayload(frame)) {
         case .handled(let answer?):
             await transmit(answer)
         case .handled(nil):
