@@ -28,9 +28,9 @@ final class MessageLogWriter: Service, Sendable {
 
     /// The pause after a statement that took `statement`, `elapsed` into its batch: twice the
     /// statement's time, so that the writer takes a third of a core while a large batch lasts and
-    /// the connections' threads never queue behind a burst of it (a second's frames in one go cost
-    /// Heartbeats at 25,000/s a p99 of 12–16 ms, spread 5.5–6 ms); none once the batch has used
-    /// `spreadBudget`, so that the writer still keeps pace with what arrives.
+    /// the connections' threads never queue behind a burst of it (Heartbeats at 25,000/s: p99
+    /// 14–31 ms with a second's frames in one go, 6–9 ms spread; docs/PERFORMANCE.md); none once
+    /// the batch has used `spreadBudget`, so that the writer still keeps pace with what arrives.
     static func pause(after statement: Duration, elapsed: Duration) -> Duration {
         guard elapsed < spreadBudget else { return .zero }
         return min(statement * 2, maxPause)
