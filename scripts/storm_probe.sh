@@ -10,7 +10,10 @@
 #   SERVER_LOG  where the server's log goes (default: a temporary file, removed)
 #   BACKOFF     seconds before a dropped station first tries again (default 1);
 #               40 keeps the reconnections out of the probe's window: the drop alone
-# Bounded: 10,000 stations, 20 s of warm-up, the probe measures 20 s.
+# Bounded: 10,000 stations, 20 s of warm-up, the probe measures 20 s. The storm's
+# fleet carries on for 20 s after it drained (--hold) before it stops charging and
+# closes, so that this ending (3,000 StopTransactions and 10,000 closes at once) is
+# not in the probe's window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${AMPERE_BIN:-$(pwd)/.build/release/ampere}
@@ -29,7 +32,7 @@ for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2
 connect_rate=$rate
 [ "$connect_rate" = 0 ] && connect_rate=1000
 "$bin" bench reconnect-storm --url "ws://127.0.0.1:$port/ocpp" --stations 10000 --rate "$connect_rate" \
-  --charging 0.3 --heartbeat-interval 30 --meter-interval 30 --warmup 20 --backoff "${BACKOFF:-1}" --backoff-max "$(( ${BACKOFF:-1} > 30 ? ${BACKOFF:-1} : 30 ))" \
+  --charging 0.3 --heartbeat-interval 30 --meter-interval 30 --warmup 20 --backoff "${BACKOFF:-1}" --backoff-max "$(( ${BACKOFF:-1} > 30 ? ${BACKOFF:-1} : 30 ))" --hold 20 \
   --server-pid "$server" >"$work/storm.txt" 2>&1 &
 storm=$!
 # The drop comes after the boots (10,000 / rate seconds) and the warm-up; the probe starts 3 s before it.

@@ -102,6 +102,10 @@ struct ReconnectStormCommand: AsyncParsableCommand {
     @Option(help: "First reconnection delay in seconds; it doubles per failure, with jitter.") var backoff = 1.0
     @Option(help: "Longest reconnection delay in seconds.") var backoffMax = 30.0
     @Option(help: "Seconds the dropped stations have to come back and drain.") var timeout = 120.0
+    @Option(
+        help:
+            "Seconds the fleet carries on after the storm before every station stops charging and closes (keeps that out of an outside probe's window)."
+    ) var hold = 0.0
 
     func run() async throws {
         BenchOutput.prepare(
@@ -113,7 +117,7 @@ struct ReconnectStormCommand: AsyncParsableCommand {
                 warmup: .seconds(warmup),
                 backoff: ReconnectBackoff(
                     initial: .seconds(backoff), maximum: .seconds(backoffMax)),
-                timeout: .seconds(timeout)))
+                timeout: .seconds(timeout), hold: .seconds(hold)))
         try BenchOutput.report(result, json: load.json)
     }
 }

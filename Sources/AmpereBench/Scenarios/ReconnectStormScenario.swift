@@ -1,4 +1,5 @@
 import AmpereSimulator
+import NIOPosix
 
 /// `reconnect-storm`: N stations connected, some charging; half of them
 /// lose their connection at once (sockets reset, no closing handshake). They
@@ -22,12 +23,17 @@ public enum ReconnectStormScenario {
         public var backoff: ReconnectBackoff
         /// How long the dropped stations have to come back and drain.
         public var timeout: Duration
+        /// How long the fleet carries on after the storm before it ends its
+        /// transactions and closes: that ending is a storm of its own (every
+        /// charging station stopping and every socket closing at once), kept
+        /// out of the window of a probe measuring the storm from outside.
+        public var hold: Duration
 
         public init(
             load: LoadOptions, charging: Double = 0.3, heartbeatInterval: Double = 10, meterInterval: Double = 10,
             warmup: Duration = .seconds(5),
             backoff: ReconnectBackoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(30)),
-            timeout: Duration = .seconds(120)
+            timeout: Duration = .seconds(120), hold: Duration = .zero
         ) {
             self.load = load
             self.charging = charging
@@ -36,6 +42,7 @@ public enum ReconnectStormScenario {
             self.warmup = warmup
             self.backoff = backoff
             self.timeout = timeout
+            self.hold = hold
         }
     }
 
@@ -49,9 +56,17 @@ public enum ReconnectStormScenario {
     /// Runs the scenario. The measured window spans the drop to the moment
     /// every dropped station has re-booted and drained its queue.
     public static func run(_ options: Options) async throws -> ScenarioResult {
-        guard options.charging >= 0, options.charging <= 1, options.meterInterval > 0, options.heartbeatInterval > 0
-        else { throw BenchOptionsError("--charging must be within 0…1, intervals positive") }
-        let context = try StationContext(options.load)
+        guard options.charging >= 0, options.charging <= 1, options.meterInterval > 0, options.heartbeatInterval > 0,
+            options.hold >= .zero
+        else { throw BenchOptionsError("--charging must be within 0…1, intervals positive, --hold not negative") }
+        // The stations that stay connected get an event loop of their own, as
+        // on machines of their own: their latency is then the server's, not
+        // this process queueing them behind the reconnecting half's handshakes.
+        let stayingGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { stayingGroup.shutdownGracefully { _ in } }
+        let context = try StationContext(
+            options.load, apartStations: StormControl.stayingStations(of: options.load.stations),
+            apart: stayingGroup)
         let api = try await options.load.api.asyncMap(BenchAPI.signIn)
         defer { api?.shutdown() }
         let runStart = ContinuousClock.now
@@ -82,6 +97,8 @@ public enum ReconnectStormScenario {
                     try? await Task.sleep(for: .milliseconds(20))
                 }
                 let figures = window.finish()
+                control.hold()
+                try? await Task.sleep(for: options.hold)
                 control.finish()
                 return Storm(
                     window: figures, dropped: dropped,

@@ -4,7 +4,8 @@ import Synchronization
 /// phase, the connections to drop, and when the dropped ones came back.
 final class StormControl: Sendable {
     enum Phase: Int {
-        case warmUp, storm, finishing
+        /// After the storm, before `finish()`: everyone carries on, nothing is recorded.
+        case warmUp, storm, holding, finishing
     }
 
     let ready = Counter()
@@ -46,7 +47,7 @@ final class StormControl: Sendable {
         phaseValue.store(Phase.storm.rawValue, ordering: .relaxed)
         let victims = stations.withLock { slots -> [StationConnection] in
             var victims: [StationConnection] = []
-            for index in 0..<(slots.count + 1) / 2 {
+            for index in 0..<Self.stayingStations(of: slots.count).lowerBound {
                 guard let connection = slots[index].connection, connection.isOpen else { continue }
                 slots[index].dropped = true
                 victims.append(connection)
@@ -56,6 +57,9 @@ final class StormControl: Sendable {
         for connection in victims { connection.drop() }
         return victims.count
     }
+
+    /// The stations `dropHalf()` leaves connected, of `count`: the second half.
+    static func stayingStations(of count: Int) -> Range<Int> { (count + 1) / 2..<count }
 
     /// Records what a station that stayed connected measured during the storm.
     func recordIfStayed(_ index: Int, _ outcome: CallOutcome) {
@@ -75,6 +79,9 @@ final class StormControl: Sendable {
 
     var lastRebootAt: ContinuousClock.Instant? { lastReboot.withLock { $0 } }
     var lastDrainAt: ContinuousClock.Instant? { lastDrain.withLock { $0 } }
+
+    /// Ends the storm's measurement; the fleet carries on as before.
+    func hold() { phaseValue.store(Phase.holding.rawValue, ordering: .relaxed) }
 
     /// Ends the run: every station wakes, stops its transaction and closes.
     func finish() {

@@ -11,6 +11,9 @@ final class StationContext: Sendable {
     let connectTimeout: TimeAmount
     let serverCalls = ServerCallCounter()
     let group: any EventLoopGroup
+    /// Stations whose connections live on `apart` instead of `group`.
+    private let apartStations: Range<Int>
+    private let apart: (any EventLoopGroup)?
 
     /// Connections upgraded, and attempts that failed.
     let connects = Atomic(0)
@@ -20,7 +23,12 @@ final class StationContext: Sendable {
     let bootsPending = Atomic(0)
     let bootsRejected = Atomic(0)
 
-    init(_ options: LoadOptions, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+    /// Stations `apartStations` get connections on `apart`, an event loop
+    /// group of their own, as if they ran on another machine.
+    init(
+        _ options: LoadOptions, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        apartStations: Range<Int> = 0..<0, apart: (any EventLoopGroup)? = nil
+    ) throws {
         guard let endpoint = BenchEndpoint(url: options.url) else {
             throw BenchOptionsError(
                 "--url must be ws://host:port/path (the generator does not speak TLS): \(options.url)")
@@ -34,6 +42,14 @@ final class StationContext: Sendable {
         self.callTimeout = Self.timeAmount(options.callTimeout)
         self.connectTimeout = Self.timeAmount(options.connectTimeout)
         self.group = group
+        self.apartStations = apartStations
+        self.apart = apart
+    }
+
+    /// The event loop group station `index` connects on.
+    func group(for index: Int) -> any EventLoopGroup {
+        if let apart, apartStations.contains(index) { return apart }
+        return group
     }
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {

@@ -25,7 +25,7 @@ struct StationDriver {
         timestampBytes.reserveCapacity(24)
     }
 
-    var eventLoop: any EventLoop { connection?.channel.eventLoop ?? context.group.any() }
+    var eventLoop: any EventLoop { connection?.channel.eventLoop ?? context.group(for: index).any() }
     var isConnected: Bool { connection?.isOpen ?? false }
 
     /// Opens the WebSocket connection; false (counted) when it fails. A
@@ -36,7 +36,7 @@ struct StationDriver {
             connection = try await StationConnection.open(
                 endpoint: context.endpoint, id: id, source: context.options.sourceAddresses.address(for: index),
                 timeout: context.connectTimeout, serverCalls: context.serverCalls, onClose: { alarm.ring() },
-                group: context.group)
+                group: context.group(for: index))
             context.connects.add(1, ordering: .relaxed)
             return true
         } catch {
@@ -110,7 +110,7 @@ struct StationDriver {
                 return .accepted(interval: interval)
             }
             await close()
-            await alarm.wait(until: min(deadline, .now + .seconds(1)), on: context.group.any())
+            await alarm.wait(until: min(deadline, .now + .seconds(1)), on: context.group(for: index).any())
         }
         return .failed
     }
