@@ -10,6 +10,8 @@ import socket
 import struct
 import time
 
+import requests
+
 from support import run, unique_id
 
 
@@ -330,5 +332,43 @@ def test_max_connection_rate_paces_upgrades(server_factory):
         return time.monotonic() - started
 
     elapsed = run(scenario())
-    # 30 admissions at 10 a second, a burst of one: the last is admitted 2.9 s after the first.
+    # 30 admissions at 10 a second, a burst of a tenth of a second (two at once):
+    # the last is admitted 2.8 s after the first.
     assert 2.5 <= elapsed < 15, f"30 upgrades took {elapsed:.2f} s"
+    metrics = _metrics(proc)
+    # All but the burst waited their turn, 100 ms apart: about 40 s of waiting in all.
+    assert 20 <= metrics["ampere_ocpp_admission_waits_total"] <= 28, metrics
+    assert metrics["ampere_ocpp_admission_wait_seconds_total"] > 10, metrics
+
+
+def test_connections_are_paced_by_default_and_zero_turns_pacing_off(server_factory):
+    """Without --max-connection-rate the server paces (1,000 a second): its
+    admission counters are exported; with 0 there is no pacing and no counter."""
+    paced = server_factory()
+    unpaced = server_factory("--max-connection-rate", "0")
+
+    async def boot(port: int) -> None:
+        ws = await RawSocket.open(port, unique_id("DEFPACE"))
+        try:
+            await ws.send_text(_call("boot", "BootNotification", BOOT))
+            assert (await ws.read_json(20))[2]["status"] == "Accepted"
+        finally:
+            ws.close()
+
+    run(boot(paced.port))
+    run(boot(unpaced.port))
+    assert _metrics(paced).get("ampere_ocpp_admission_waits_total") == 0
+    assert "ampere_ocpp_admission_waits_total" not in _metrics(unpaced)
+
+
+def _metrics(proc) -> dict[str, float]:
+    """The server's unlabelled Prometheus samples by name."""
+    session = requests.Session()
+    session.trust_env = False
+    text = session.get(proc.base_url + "/metrics", timeout=10).text
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#") and "{" not in line:
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    return samples

@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Default timeout of calls to charge points, seconds (AMPERE_CALL_TIMEOUT, default 30).")
     var callTimeout: Double?
     @Option(
-        help: "New OCPP connections accepted per second, 0 = no limit; the rest wait (AMPERE_MAX_CONNECTION_RATE, default 0).")
+        help: "New OCPP connections accepted per second, 0 = no limit; the rest wait (AMPERE_MAX_CONNECTION_RATE, default 1000).")
     var maxConnectionRate: Int?
     @Option(help: "Largest WebSocket message in bytes (AMPERE_MAX_FRAME_SIZE, default 1048576).") var maxFrameSize: Int?
     @Option(help: "Days the OCPP message log keeps frames, 0 = off (AMPERE_MESSAGE_LOG_RETENTION_DAYS, default 7).")

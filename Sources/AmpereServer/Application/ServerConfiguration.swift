@@ -21,7 +21,10 @@ public struct ServerConfiguration: Sendable {
     /// Default timeout of calls the central system sends.
     public var callTimeout: Duration = .seconds(30)
     /// New OCPP connections accepted per second at most (the rest wait their turn); 0 for no limit.
-    public var maxConnectionRate = 0
+    /// 1,000 a second admits a fleet reconnecting after an outage without stalling the stations
+    /// that stayed connected, and is still the rate of a deliberate mass boot on two cores
+    /// (docs/PERFORMANCE.md, targets 2 and 6).
+    public var maxConnectionRate = 1000
     /// Largest WebSocket frame or message accepted; larger closes the connection with 1009.
     public var maxFrameSize = 1 << 20
     /// This node's name in a cluster (PostgreSQL only): lowercase letters, digits and `_`, at most 40;

@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// Paces the acceptance of new OCPP connections to at most `rate` a second
@@ -13,23 +14,39 @@ final class ConnectionAdmission: Sendable {
     private let burst: Duration
     /// The earliest moment the next connection may be admitted.
     private let next: Mutex<ContinuousClock.Instant>
+    /// Connections that waited for their turn, and how long they waited in all
+    /// (Prometheus): how often and how hard the limit bites.
+    private let waits = Counter(label: "ampere_ocpp_admission_waits_total")
+    private let waited = FloatingPointCounter(label: "ampere_ocpp_admission_wait_seconds_total")
 
     /// Admits at most `rate` connections a second; `rate` must be positive.
     init(rate: Int) {
         precondition(rate > 0, "the admission rate must be positive")
         interval = .seconds(1) / rate
         burst = interval * max(1, rate / 10)
-        next = Mutex(.now)
+        // A new server admits a whole burst at once too.
+        next = Mutex(.now - burst)
     }
 
     /// Returns when this connection's turn has come.
     func admit() async {
         let now = ContinuousClock.now
-        let slot = next.withLock { next in
+        let slot = reserve(at: now)
+        guard slot > now else { return }
+        waits.increment()
+        let wait = slot - now
+        waited.increment(by: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+        try? await Task.sleep(until: slot, clock: .continuous)
+    }
+
+    /// Takes the next turn for a connection arriving at `now` and returns
+    /// when it is: `now` or earlier while the burst lasts, then one
+    /// `1 / rate` after the turn before.
+    func reserve(at now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        next.withLock { next in
             let slot = max(next, now - burst)
             next = slot + interval
             return slot
         }
-        if slot > now { try? await Task.sleep(until: slot, clock: .continuous) }
     }
 }
