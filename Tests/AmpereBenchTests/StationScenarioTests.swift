@@ -93,7 +93,7 @@ import Testing
                     load: server.load(20, prefix: "RECO", api: true), charging: 0.5, heartbeatInterval: 0.3,
                     meterInterval: 0.2, warmup: .milliseconds(500),
                     backoff: ReconnectBackoff(initial: .milliseconds(100), maximum: .milliseconds(400)),
-                    timeout: .seconds(30)))
+                    timeout: .seconds(30), hold: .milliseconds(300)))
             #expect(result.passed, "\(result.failures)")
             #expect(result.figure("dropped") == 10)
             #expect(result.figure("rebooted") == 10)
