@@ -12,6 +12,7 @@ import time
 
 import requests
 
+import support
 from support import run, unique_id
 
 
@@ -339,6 +340,60 @@ def test_max_connection_rate_paces_upgrades(server_factory):
     # All but the burst waited their turn, 100 ms apart: about 40 s of waiting in all.
     assert 20 <= metrics["ampere_ocpp_admission_waits_total"] <= 28, metrics
     assert metrics["ampere_ocpp_admission_wait_seconds_total"] > 10, metrics
+
+
+def test_a_connection_that_would_wait_over_ten_seconds_is_turned_away_at_once(server_factory):
+    """--max-connection-rate 1: of sixteen stations at once, two pass (the
+    burst) and ten get a turn within ten seconds; the last four are answered
+    503 at once instead of being kept waiting, and take no turn."""
+    proc = server_factory("--max-connection-rate", "1")
+
+    async def attempt(cp_id: str):
+        started = time.monotonic()
+        try:
+            status = await support.upgrade_status(proc.ws_url, cp_id, open_timeout=3)
+        except TimeoutError:
+            status = None  # still waiting for its turn
+        return status, time.monotonic() - started
+
+    async def scenario():
+        return await asyncio.gather(*(attempt(unique_id("BUSY")) for _ in range(16)))
+
+    outcomes = run(scenario())
+    statuses = [status for status, _ in outcomes]
+    assert statuses.count(503) == 4, outcomes
+    # A turn within the client's 3 s: the burst of two, then one a second.
+    assert 2 <= statuses.count(101) <= 5, outcomes
+    assert all(status in (101, 503, None) for status in statuses), outcomes
+    assert all(elapsed < 2 for status, elapsed in outcomes if status == 503), outcomes
+    metrics = _metrics(proc)
+    assert metrics["ampere_ocpp_admission_refusals_total"] == 4, metrics
+
+
+def test_shutdown_does_not_wait_for_connections_waiting_their_turn(server_factory):
+    """SIGTERM with ten upgrades waiting for their turn (up to 10 s away at
+    one a second): they are answered 503 and the server exits at once."""
+    proc = server_factory("--max-connection-rate", "1")
+
+    async def attempt(cp_id: str):
+        try:
+            return await support.upgrade_status(proc.ws_url, cp_id, open_timeout=20)
+        except Exception as exc:  # the socket closed without an answer
+            return type(exc).__name__
+
+    async def scenario():
+        attempts = [asyncio.ensure_future(attempt(unique_id("SHUT"))) for _ in range(12)]
+        await asyncio.sleep(1.5)
+        started = time.monotonic()
+        code = await asyncio.get_running_loop().run_in_executor(None, proc.stop)
+        return await asyncio.gather(*attempts), time.monotonic() - started, code
+
+    statuses, stopping, code = run(scenario())
+    assert code == 0, (code, proc.log_tail())
+    assert stopping < 5, f"the server took {stopping:.1f} s to stop"
+    # The burst of two and the turn due at 1 s got through; the others were turned away.
+    assert statuses.count(101) in (2, 3, 4), statuses
+    assert statuses.count(503) == 12 - statuses.count(101), statuses
 
 
 def test_connections_are_paced_by_default_and_zero_turns_pacing_off(server_factory):

@@ -64,10 +64,10 @@ public final class CentralSystem: Sendable {
             services: services, registry: registry, messageLog: messageLog, lastSeen: lastSeen, router16: OCPP16Handlers.router(),
             callTimeout: configuration.callTimeout, metrics: OCPPMetrics(),
             observer: cluster)
+        let admission = configuration.maxConnectionRate > 0 ? ConnectionAdmission(rate: configuration.maxConnectionRate) : nil
         let decider = UpgradeDecider(
             stations: storage.stations, registration: configuration.registration, passwords: passwords,
-            versions: [.v16],
-            admission: configuration.maxConnectionRate > 0 ? ConnectionAdmission(rate: configuration.maxConnectionRate) : nil)
+            versions: [.v16], admission: admission)
 
         let router = Router(context: AmpereRequestContext.self)
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
@@ -118,7 +118,7 @@ public final class CentralSystem: Sendable {
                         logger: logger, now: now)),
                 .init(service: lastSeen),
                 .init(service: app),
-                .init(service: StationShutdownService(registry: registry, logger: logger)),
+                .init(service: StationShutdownService(registry: registry, admission: admission, logger: logger)),
             ],
             gracefulShutdownSignals: gracefulShutdownSignals,
             logger: logger)

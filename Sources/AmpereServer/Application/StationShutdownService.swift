@@ -2,14 +2,17 @@ import NIOWebSocket
 import Logging
 import ServiceLifecycle
 
-/// On graceful shutdown, closes every station's socket with 1001 (going
-/// away) before the server stops, so chargers reconnect elsewhere at once.
+/// On graceful shutdown, turns away the upgrades still waiting for their
+/// turn and closes every station's socket with 1001 (going away) before the
+/// server stops, so chargers reconnect elsewhere at once.
 struct StationShutdownService: Service {
     let registry: StationRegistry
+    let admission: ConnectionAdmission?
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
+        admission?.close()
         let stations = registry.closeRegistration()
         if !stations.isEmpty { logger.info("closing \(stations.count) charge point connections") }
         await withTaskGroup(of: Void.self) { group in

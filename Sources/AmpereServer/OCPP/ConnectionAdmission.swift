@@ -9,42 +9,92 @@ import Synchronization
 /// starve the stations that stayed connected; paced, an upgrade waits a
 /// little (its TCP connection is already open) and everyone else is served
 /// on time.
+///
+/// The wait is bounded: a connection whose turn would come more than
+/// `maxWait` from now is turned away at once (the upgrade answers 503), and
+/// takes no turn. A charger gives up on a silent upgrade after its own
+/// timeout and tries again later; a turn kept for it would then be spent on
+/// a closed socket while live ones wait.
 final class ConnectionAdmission: Sendable {
     private let interval: Duration
     private let burst: Duration
+    let maxWait: Duration
     /// The earliest moment the next connection may be admitted.
     private let next: Mutex<ContinuousClock.Instant>
     /// Connections that waited for their turn, and how long they waited in all
     /// (Prometheus): how often and how hard the limit bites.
     private let waits = Counter(label: "ampere_ocpp_admission_waits_total")
     private let waited = FloatingPointCounter(label: "ampere_ocpp_admission_wait_seconds_total")
+    private let refusals = Counter(label: "ampere_ocpp_admission_refusals_total")
+    /// The waits in progress, ended early by `close()`; nil once closed.
+    private let sleepers = Mutex<[UInt64: Task<Void, Never>]?>([:])
+    private let nextSleeper = Atomic<UInt64>(0)
 
-    /// Admits at most `rate` connections a second; `rate` must be positive.
-    init(rate: Int) {
+    /// Admits at most `rate` connections a second, each waiting at most
+    /// `maxWait`; `rate` must be positive.
+    init(rate: Int, maxWait: Duration = .seconds(10)) {
         precondition(rate > 0, "the admission rate must be positive")
+        self.maxWait = maxWait
         interval = .seconds(1) / rate
         burst = interval * max(1, rate / 10)
         // A new server admits a whole burst at once too.
         next = Mutex(.now - burst)
     }
 
-    /// Returns when this connection's turn has come.
-    func admit() async {
+    /// What became of a connection asking for its turn.
+    enum Verdict: Equatable {
+        case admitted
+        /// Its turn was more than `maxWait` away.
+        case busy
+        /// `close()` was called.
+        case closing
+    }
+
+    /// Returns when this connection's turn has come; at once when it would
+    /// wait longer than `maxWait`, or once `close()` is called.
+    func admit() async -> Verdict {
+        guard sleepers.withLock({ $0 != nil }) else { return .closing }
         let now = ContinuousClock.now
-        let slot = reserve(at: now)
-        guard slot > now else { return }
+        guard let slot = reserve(at: now) else {
+            refusals.increment()
+            return .busy
+        }
+        guard slot > now else { return .admitted }
         waits.increment()
         let wait = slot - now
         waited.increment(by: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
-        try? await Task.sleep(until: slot, clock: .continuous)
+        let sleeper = Task { _ = try? await Task.sleep(until: slot, clock: .continuous) }
+        let id = nextSleeper.add(1, ordering: .relaxed).newValue
+        let open = sleepers.withLock { sleepers in
+            sleepers?[id] = sleeper
+            return sleepers != nil
+        }
+        guard open else {
+            sleeper.cancel()
+            return .closing
+        }
+        await sleeper.value
+        return sleepers.withLock { $0?.removeValue(forKey: id) } != nil ? .admitted : .closing
+    }
+
+    /// Turns away every connection still waiting, and every later one: on
+    /// shutdown, so that no upgrade keeps the server waiting for its turn.
+    func close() {
+        let waiting = sleepers.withLock { sleepers in
+            defer { sleepers = nil }
+            return sleepers.map { Array($0.values) } ?? []
+        }
+        for sleeper in waiting { sleeper.cancel() }
     }
 
     /// Takes the next turn for a connection arriving at `now` and returns
     /// when it is: `now` or earlier while the burst lasts, then one
-    /// `1 / rate` after the turn before.
-    func reserve(at now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+    /// `1 / rate` after the turn before; nil, taking nothing, when that is
+    /// more than `maxWait` away.
+    func reserve(at now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
         next.withLock { next in
             let slot = max(next, now - burst)
+            guard slot - now <= maxWait else { return nil }
             next = slot + interval
             return slot
         }

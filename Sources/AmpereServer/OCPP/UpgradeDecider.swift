@@ -41,7 +41,17 @@ struct UpgradeDecider: Sendable {
             return .refuse(.badRequest("no supported subprotocol offered (supported: \(supported))"))
         }
         // Paced before the lookup and the password check: those are what a storm costs.
-        await admission?.admit()
+        switch await admission?.admit() {
+        case .admitted, nil:
+            break
+        case .busy:
+            return .refuse(
+                APIError(
+                    .serviceUnavailable, code: "busy",
+                    "too many charge points are connecting; try again in \(admission!.maxWait.components.seconds) s"))
+        case .closing:
+            return .refuse(APIError(.serviceUnavailable, code: "unavailable", "the central system is shutting down"))
+        }
         let station: ChargingStation?
         do {
             station = try await stations.station(id)
