@@ -31,7 +31,6 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var fragmentsAreText = false
     private var awaitingPong = false
     private var closeSent = false
-    private var pinger: RepeatedTask?
     private var closeTimer: Scheduled<Void>?
     private var ended = false
     /// The sink's queue is full: reading waits for `WebSocketResumeReading`.
@@ -49,10 +48,19 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func handlerAdded(context: ChannelHandlerContext) {
         guard let period = settings.pingPeriod else { return }
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let channel = context.channel
-        pinger = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
-            handler.value.ping(channel)
+        schedulePing(in: period, on: context.channel)
+    }
+
+    /// One ping after another, each scheduling the next, and never cancelled:
+    /// the pending one of a closed connection finds the handler gone or ended
+    /// and the chain stops there. Cancelling a NIO timer searches the event
+    /// loop's whole timer heap, one entry per connection: when thousands of
+    /// connections dropped at once, each paid for that search.
+    private func schedulePing(in period: TimeAmount, on channel: any Channel) {
+        channel.eventLoop.assumeIsolated().scheduleTask(in: period) { [weak self, weak channel] in
+            guard let self, let channel, !self.ended else { return }
+            self.ping(channel)
+            self.schedulePing(in: period, on: channel)
         }
     }
 
@@ -207,7 +215,6 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func end() {
         guard !ended else { return }
         ended = true
-        pinger?.cancel()
         closeTimer?.cancel()
         sink.ended()
     }
