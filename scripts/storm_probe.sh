@@ -10,6 +10,10 @@
 #   SERVER_LOG  where the server's log goes (default: a temporary file, removed)
 #   BACKOFF     seconds before a dropped station first tries again (default 1);
 #               40 keeps the reconnections out of the probe's window: the drop alone
+#   PROBE_LEAD  seconds the probe starts before the drop (default 3)
+#   PROBE_SECONDS  how long the probe measures (default 20); 8 with a lead of 1
+#               fits the window to a storm paced at 1,000/s, so that its p99 is
+#               the storm's and not diluted by quiet seconds
 # Bounded: 10,000 stations, 20 s of warm-up, the probe measures 20 s. The storm's
 # fleet carries on for 20 s after it drained (--hold) before it stops charging and
 # closes, so that this ending (3,000 StopTransactions and 10,000 closes at once) is
@@ -35,10 +39,11 @@ connect_rate=$rate
   --charging 0.3 --heartbeat-interval 30 --meter-interval 30 --warmup 20 --backoff "${BACKOFF:-1}" --backoff-max "$(( ${BACKOFF:-1} > 30 ? ${BACKOFF:-1} : 30 ))" --hold 20 \
   --server-pid "$server" >"$work/storm.txt" 2>&1 &
 storm=$!
-# The drop comes after the boots (10,000 / rate seconds) and the warm-up; the probe starts 3 s before it.
-sleep "$(python3 -c "print(max(1, 10000 / $connect_rate + 20 - 3))")"
+# The drop comes after the boots (10,000 / rate seconds) and the warm-up; the probe starts PROBE_LEAD s before it.
+lead=${PROBE_LEAD:-3}
+sleep "$(python3 -c "print(max(1, 10000 / $connect_rate + 20 - $lead))")"
 "$bin" bench steady --url "ws://127.0.0.1:$port/ocpp" --stations 100 --rate 0 --heartbeat-interval 1 --charging 0 \
-  --duration 20 --id-prefix PROBE >"$work/probe.txt" 2>&1 &
+  --duration "${PROBE_SECONDS:-20}" --id-prefix PROBE >"$work/probe.txt" 2>&1 &
 probe=$!
 status=0
 wait "$storm" || status=$?

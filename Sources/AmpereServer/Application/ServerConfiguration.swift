@@ -21,9 +21,9 @@ public struct ServerConfiguration: Sendable {
     /// Default timeout of calls the central system sends.
     public var callTimeout: Duration = .seconds(30)
     /// New OCPP connections accepted per second at most (the rest wait their turn); 0 for no limit.
-    /// 1,000 a second admits a fleet reconnecting after an outage without stalling the stations
-    /// that stayed connected, and is still the rate of a deliberate mass boot on two cores
-    /// (docs/PERFORMANCE.md, targets 2 and 6).
+    /// 1,000 a second spreads a fleet reconnecting after an outage over a few seconds (the
+    /// stations that stayed connected wait about a third as long as unpaced), and is still the rate
+    /// of a deliberate mass boot on two cores (docs/PERFORMANCE.md, targets 2 and 6).
     public var maxConnectionRate = 1000
     /// Largest WebSocket frame or message accepted; larger closes the connection with 1009.
     public var maxFrameSize = 1 << 20
