@@ -41,14 +41,12 @@ struct UpgradeDecider: Sendable {
             return .refuse(.badRequest("no supported subprotocol offered (supported: \(supported))"))
         }
         // Paced before the lookup and the password check: those are what a storm costs.
-        switch await admission?.admit() {
-        case .admitted, nil:
+        switch await admission?.admit() ?? .admitted {
+        case .admitted:
             break
         case .busy:
             return .refuse(
-                APIError(
-                    .serviceUnavailable, code: "busy",
-                    "too many charge points are connecting; try again in \(admission!.maxWait.components.seconds) s"))
+                APIError(.serviceUnavailable, code: "busy", "too many charge points are connecting at once; try again later"))
         case .closing:
             return .refuse(APIError(.serviceUnavailable, code: "unavailable", "the central system is shutting down"))
         }
