@@ -51,7 +51,7 @@ import Testing
         #expect(admission.reserve(at: soon) == now + .milliseconds(1100))
     }
 
-    @Test func closingTurnsAwayTheWaitingAndEveryoneAfter() async {
+    @Test func closingEndsEveryWaitAndEveryLaterOne() async {
         let admission = ConnectionAdmission(rate: 1, maxWait: .seconds(60))
         // The burst (two turns), then a queue: the last would wait 18 s.
         #expect(await admission.admit() == .admitted)

@@ -2,9 +2,9 @@ import NIOWebSocket
 import Logging
 import ServiceLifecycle
 
-/// On graceful shutdown, turns away the upgrades still waiting for their
-/// turn and closes every station's socket with 1001 (going away) before the
-/// server stops, so chargers reconnect elsewhere at once.
+/// On graceful shutdown, ends the waits of upgrades still waiting for their
+/// admission turn and closes every station's socket with 1001 (going away)
+/// before the server stops, so chargers reconnect elsewhere at once.
 struct StationShutdownService: Service {
     let registry: StationRegistry
     let admission: ConnectionAdmission?

@@ -77,8 +77,9 @@ final class ConnectionAdmission: Sendable {
         return sleepers.withLock { $0?.removeValue(forKey: id) } != nil ? .admitted : .closing
     }
 
-    /// Turns away every connection still waiting, and every later one: on
-    /// shutdown, so that no upgrade keeps the server waiting for its turn.
+    /// Ends the wait of every connection still waiting, and of every later
+    /// one: on shutdown, so that no upgrade keeps the server waiting for its
+    /// turn.
     func close() {
         let waiting = sleepers.withLock { sleepers in
             defer { sleepers = nil }

@@ -48,7 +48,10 @@ struct UpgradeDecider: Sendable {
             return .refuse(
                 APIError(.serviceUnavailable, code: "busy", "too many charge points are connecting at once; try again later"))
         case .closing:
-            return .refuse(APIError(.serviceUnavailable, code: "unavailable", "the central system is shutting down"))
+            // Upgraded as before the shutdown began: the registry, closed by then, sends
+            // 1001 at once. A refusal would need `handle` to write it, and a server
+            // shutting down may never call it for a new socket.
+            break
         }
         let station: ChargingStation?
         do {
