@@ -1,4 +1,5 @@
 import Metrics
+import OCPPCore
 import Synchronization
 
 /// Paces the acceptance of new OCPP connections to at most `rate` a second
@@ -41,40 +42,29 @@ final class ConnectionAdmission: Sendable {
         next = Mutex(.now - burst)
     }
 
-    /// What became of a connection asking for its turn.
-    enum Verdict: Equatable {
-        case admitted
-        /// Its turn was more than `maxWait` away.
-        case busy
-        /// `close()` was called.
-        case closing
-    }
-
-    /// Returns when this connection's turn has come; at once when it would
-    /// wait longer than `maxWait`, or once `close()` is called.
-    func admit() async -> Verdict {
-        guard sleepers.withLock({ $0 != nil }) else { return .closing }
+    /// Returns true when this connection may go on: its turn has come, or
+    /// `close()` ended the wait (a connection upgraded during shutdown is
+    /// closed with everyone else); false at once when its turn is more than
+    /// `maxWait` away.
+    func admit() async -> Bool {
+        guard sleepers.withLock({ $0 != nil }) else { return true }
         let now = ContinuousClock.now
         guard let slot = reserve(at: now) else {
             refusals.increment()
-            return .busy
+            return false
         }
-        guard slot > now else { return .admitted }
+        guard slot > now else { return true }
         waits.increment()
-        let wait = slot - now
-        waited.increment(by: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+        waited.increment(by: (slot - now).inSeconds)
         let sleeper = Task { _ = try? await Task.sleep(until: slot, clock: .continuous) }
         let id = nextSleeper.add(1, ordering: .relaxed).newValue
         let open = sleepers.withLock { sleepers in
             sleepers?[id] = sleeper
             return sleepers != nil
         }
-        guard open else {
-            sleeper.cancel()
-            return .closing
-        }
-        await sleeper.value
-        return sleepers.withLock { $0?.removeValue(forKey: id) } != nil ? .admitted : .closing
+        if open { await sleeper.value } else { sleeper.cancel() }
+        sleepers.withLock { _ = $0?.removeValue(forKey: id) }
+        return true
     }
 
     /// Ends the wait of every connection still waiting, and of every later

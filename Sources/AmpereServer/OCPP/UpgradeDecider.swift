@@ -41,17 +41,12 @@ struct UpgradeDecider: Sendable {
             return .refuse(.badRequest("no supported subprotocol offered (supported: \(supported))"))
         }
         // Paced before the lookup and the password check: those are what a storm costs.
-        switch await admission?.admit() ?? .admitted {
-        case .admitted:
-            break
-        case .busy:
+        // During shutdown the waits end and the upgrade goes on: the registry, closed by then,
+        // sends 1001 at once. A refusal would need `handle` to write it, and a server shutting
+        // down may never call it for a new socket.
+        if let admission, await !admission.admit() {
             return .refuse(
                 APIError(.serviceUnavailable, code: "busy", "too many charge points are connecting at once; try again later"))
-        case .closing:
-            // Upgraded as before the shutdown began: the registry, closed by then, sends
-            // 1001 at once. A refusal would need `handle` to write it, and a server
-            // shutting down may never call it for a new socket.
-            break
         }
         let station: ChargingStation?
         do {
