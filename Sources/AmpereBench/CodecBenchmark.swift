@@ -60,7 +60,7 @@ public enum CodecBenchmark {
             answerBytes &+= answer.count
         }
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         precondition(answerBytes > 0)
         return Result(
             frames: frames, frameBytes: frame.count, seconds: seconds, framesPerSecond: Double(frames) / seconds,

@@ -1,5 +1,6 @@
 import Foundation
 import OCPP16
+import OCPPCore
 
 /// One driver's visit to a connector: plug in (Preparing), Authorize,
 /// StartTransaction, Charging with MeterValues every
@@ -119,7 +120,7 @@ struct DriverSession: Sendable {
             let event = await mailbox.next(until: min(leaves, nextSample ?? leaves))
             if Task.isCancelled { return nil }
             let now = clock.now
-            model.advance(seconds: ReconnectBackoff.seconds(now - last), voltageJitter: Double.random(in: -2...2))
+            model.advance(seconds: (now - last).inSeconds, voltageJitter: Double.random(in: -2...2))
             last = now
             let local = chargePoint.state.withLock { $0[connector: connectorId].localTransaction }
             model.limitW = local.flatMap { chargePoint.chargingLimit(connector: connectorId, local: $0) }

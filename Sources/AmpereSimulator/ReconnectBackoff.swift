@@ -1,4 +1,5 @@
 import Foundation
+import OCPPCore
 
 /// Delays between reconnection attempts: exponential, bounded, with jitter so
 /// that a fleet dropped at once does not come back in lockstep.
@@ -25,8 +26,8 @@ public struct ReconnectBackoff: Sendable, Equatable {
     /// The delay before attempt `attempt` (1 for the first retry), with
     /// `random` in 0..<1 choosing within the jitter.
     public func delay(attempt: Int, random: Double) -> Duration {
-        let initialSeconds = Self.seconds(initial)
-        let maximumSeconds = Self.seconds(maximum)
+        let initialSeconds = initial.inSeconds
+        let maximumSeconds = maximum.inSeconds
         // The exponent is capped so that a long outage cannot overflow.
         let exponent = Double(min(max(attempt - 1, 0), 62))
         let full = min(maximumSeconds, initialSeconds * Foundation.pow(multiplier, exponent))
@@ -37,10 +38,5 @@ public struct ReconnectBackoff: Sendable, Equatable {
     /// The delay before attempt `attempt`, jitter drawn from the system generator.
     public func delay(attempt: Int) -> Duration {
         delay(attempt: attempt, random: Double.random(in: 0..<1))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
     }
 }

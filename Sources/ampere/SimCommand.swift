@@ -3,6 +3,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import OCPPCore
 
 /// `ampere sim`: simulated OCPP 1.6J charge points against any central system.
 struct SimCommand: AsyncParsableCommand {
@@ -70,7 +71,7 @@ struct SimCommand: AsyncParsableCommand {
             _ = await group.next()
             group.cancelAll()
         }
-        let elapsed = Self.seconds(clock.now - started)
+        let elapsed = (clock.now - started).inSeconds
         print("")
         print(SimulatorReport.summary(simulator.stats.snapshot(), fleet: count, elapsed: elapsed))
     }
@@ -86,17 +87,13 @@ struct SimCommand: AsyncParsableCommand {
             let now = simulator.stats.snapshot()
             let time = clock.now
             let line = SimulatorReport.statusLine(
-                now, previous: previous, seconds: Self.seconds(time - previousTime), fleet: fleet,
-                elapsed: Self.seconds(time - started))
+                now, previous: previous, seconds: (time - previousTime).inSeconds, fleet: fleet,
+                elapsed: (time - started).inSeconds)
             // Written at once, unbuffered, so that a piped status line shows up as it happens.
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
             previous = now
             previousTime = time
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     /// The first Ctrl-C ends the run gracefully (with the summary); a second one

@@ -1,3 +1,5 @@
+import OCPPCore
+
 /// A scenario's measured window: wall time, the generator's CPU and, given
 /// its pid, the server's CPU and memory.
 struct MeasuredWindow: Sendable {
@@ -35,8 +37,5 @@ struct MeasuredWindow: Sendable {
             serverCPUPercent: percent(server, serverNow), serverRSSBytes: serverNow?.rssBytes)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
-    }
+    static func seconds(_ duration: Duration) -> Double { duration.inSeconds }
 }
