@@ -319,17 +319,9 @@ def test_max_connection_rate_paces_upgrades(server_factory):
     """--max-connection-rate 10: thirty stations at once are all accepted, over about three seconds."""
     proc = server_factory("--max-connection-rate", "10")
 
-    async def connect_and_boot(cp_id: str) -> None:
-        ws = await RawSocket.open(proc.port, cp_id)
-        try:
-            await ws.send_text(_call("boot", "BootNotification", BOOT))
-            assert (await ws.read_json(20))[2]["status"] == "Accepted"
-        finally:
-            ws.close()
-
     async def scenario():
         started = time.monotonic()
-        await asyncio.gather(*(connect_and_boot(unique_id("PACED")) for _ in range(30)))
+        await asyncio.gather(*(_connect_and_boot(proc.port, unique_id("PACED")) for _ in range(30)))
         return time.monotonic() - started
 
     elapsed = run(scenario())
@@ -412,19 +404,20 @@ def test_connections_are_paced_by_default_and_zero_turns_pacing_off(server_facto
     admission counters are exported; with 0 there is no pacing and no counter."""
     paced = server_factory()
     unpaced = server_factory("--max-connection-rate", "0")
-
-    async def boot(port: int) -> None:
-        ws = await RawSocket.open(port, unique_id("DEFPACE"))
-        try:
-            await ws.send_text(_call("boot", "BootNotification", BOOT))
-            assert (await ws.read_json(20))[2]["status"] == "Accepted"
-        finally:
-            ws.close()
-
-    run(boot(paced.port))
-    run(boot(unpaced.port))
+    run(_connect_and_boot(paced.port, unique_id("DEFPACE")))
+    run(_connect_and_boot(unpaced.port, unique_id("DEFPACE")))
     assert _metrics(paced).get("ampere_ocpp_admission_waits_total") == 0
     assert "ampere_ocpp_admission_waits_total" not in _metrics(unpaced)
+
+
+async def _connect_and_boot(port: int, cp_id: str) -> None:
+    """Upgrades, boots (Accepted within 20 s) and closes."""
+    ws = await RawSocket.open(port, cp_id)
+    try:
+        await ws.send_text(_call("boot", "BootNotification", BOOT))
+        assert (await ws.read_json(20))[2]["status"] == "Accepted"
+    finally:
+        ws.close()
 
 
 def _metrics(proc) -> dict[str, float]:
