@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// A task runs only while messages wait: set-up first, then a drain that
 /// ends when the queue is empty, and a new one when the next message comes.
-/// An idle connection therefore holds no task and no stack.
+/// An idle connection therefore holds no task and no stack, and its socket's
+/// close is cleaned up on the event loop that reports it, with no task either.
 final class StationConnection: WebSocketMessageSink {
     /// What a set-up connection works with.
     struct Live: Sendable {
@@ -103,13 +104,19 @@ final class StationConnection: WebSocketMessageSink {
     }
 
     func ended() {
-        let startDrain = state.withLock { state -> Bool in
+        let (idle, live) = state.withLock { state -> (Bool, Live?) in
             state.socketClosed = true
-            guard state.phase == .idle else { return false }
-            state.phase = .running
-            return true
+            guard state.phase == .idle else { return (false, nil) }
+            state.phase = .ended
+            return (true, state.live)
         }
-        if startDrain { Task { await drain() } }
+        // A running task tears down when its queue is empty. An idle
+        // connection has nothing queued and its tear-down needs no waiting,
+        // so it runs here on the event loop: a task per closed socket would
+        // wake the task pool's threads, which on a small machine take the
+        // cores the event loops need when thousands of connections drop at once.
+        guard idle else { return }
+        if let live { handler.tearDown(live, logger: logger) }
     }
 
     private enum Step {
