@@ -50,8 +50,8 @@ import Testing
 extension EmbeddedChannel {
     /// Whether the channel has not been closed yet (an embedded loop runs the close at once).
     fileprivate func isOpen() -> Bool {
-        var closed = false
-        closeFuture.whenComplete { _ in closed = true }
-        return !closed
+        let closed = NIOLockedValueBox(false)
+        closeFuture.whenComplete { _ in closed.withLockedValue { $0 = true } }
+        return !closed.withLockedValue { $0 }
     }
 }
