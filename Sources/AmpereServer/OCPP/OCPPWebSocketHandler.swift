@@ -33,6 +33,8 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var closeSent = false
     private var closeTimer: Scheduled<Void>?
     private var ended = false
+    /// What the pending ping acts on; emptied when the connection ends.
+    private let pingChain = PingChain()
     /// The sink's queue is full: reading waits for `WebSocketResumeReading`.
     private var queueFull = false
     /// Answers wait beyond the channel's write high-water mark: a peer that
@@ -52,15 +54,20 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     /// One ping after another, each scheduling the next, and never cancelled:
-    /// the pending one of a closed connection finds the handler gone or ended
-    /// and the chain stops there. Cancelling a NIO timer searches the event
-    /// loop's whole timer heap, one entry per connection: when thousands of
-    /// connections dropped at once, each paid for that search.
+    /// the pending one of a closed connection finds the chain let go and
+    /// stops there. Cancelling a NIO timer searches the event loop's whole
+    /// timer heap, one entry per connection: when thousands of connections
+    /// dropped at once, each paid for that search. The chain holds the
+    /// handler and channel strongly until `end()` lets go: a weak reference
+    /// would give both a side table, and every retain of the channel by NIO
+    /// (several per frame) would take the slow path.
     private func schedulePing(in period: TimeAmount, on channel: any Channel) {
-        channel.eventLoop.assumeIsolated().scheduleTask(in: period) { [weak self, weak channel] in
-            guard let self, let channel, !self.ended else { return }
-            self.ping(channel)
-            self.schedulePing(in: period, on: channel)
+        let chain = pingChain
+        chain.target = (self, channel)
+        channel.eventLoop.assumeIsolated().scheduleTask(in: period) {
+            guard let (handler, channel) = chain.target else { return }
+            handler.ping(channel)
+            handler.schedulePing(in: period, on: channel)
         }
     }
 
@@ -215,9 +222,16 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func end() {
         guard !ended else { return }
         ended = true
+        pingChain.target = nil
         closeTimer?.cancel()
         sink.ended()
     }
+}
+
+/// The pending ping's hold on a connection: the handler and its channel
+/// while the connection lives, nothing once it ended.
+private final class PingChain {
+    var target: (handler: OCPPWebSocketHandler, channel: any Channel)?
 }
 
 extension ByteBuffer {
