@@ -22,6 +22,8 @@ final class GroupCommitWriter: Sendable {
 
     private struct State {
         var pending: [PendingWrite] = []
+        /// Work that runs outside any transaction, before the next batch.
+        var between: [BetweenBatches] = []
         var closed = false
         var held = false
         var statistics = WriteStatistics()
@@ -55,13 +57,54 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
+    /// Runs `body` on the writer's connection outside any transaction, once
+    /// the batch in progress (if any) has committed and before the next one
+    /// begins: nothing is written while it runs.
+    func betweenBatches<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let work = BetweenBatches(
+                run: { database in
+                    do { continuation.resume(returning: try await body(database)) } catch {
+                        continuation.resume(throwing: error)
+                    }
+                },
+                fail: { continuation.resume(throwing: $0) })
+            let queued = state.withLock { state in
+                guard !state.closed else { return false }
+                state.between.append(work)
+                return true
+            }
+            if queued { wake.yield() } else { continuation.resume(throwing: StorageError.closed) }
+        }
+    }
+
     /// The writer loop: returns after `finish()` once every accepted write is answered.
     func run() async {
-        for await _ in wakeups {
-            while let batch = nextBatch() { await commit(batch) }
-        }
+        for await _ in wakeups { await drain() }
         // A write accepted just before `finish()` may have lost its wake-up.
-        while let batch = nextBatch() { await commit(batch) }
+        await drain()
+    }
+
+    /// Runs what is queued until nothing is left, work between batches first.
+    private func drain() async {
+        while true {
+            if let work = nextBetween() {
+                do {
+                    try await source.withDatabase { database in await work.run(database) }
+                } catch {
+                    // Only getting the connection can fail here: `run` answers its caller itself.
+                    logger.error("no database connection for work between batches", metadata: ["error": "\(error)"])
+                    work.fail(error)
+                }
+                continue
+            }
+            guard let batch = nextBatch() else { return }
+            await commit(batch)
+        }
+    }
+
+    private func nextBetween() -> BetweenBatches? {
+        state.withLock { $0.between.isEmpty ? nil : $0.between.removeFirst() }
     }
 
     /// Refuses new writes and lets `run()` end after the queued ones.
@@ -71,6 +114,12 @@ final class GroupCommitWriter: Sendable {
             $0.held = false
         }
         wake.finish()
+    }
+
+    /// Work queued by `betweenBatches(_:)`: `run` answers its caller, `fail` when it cannot run.
+    private struct BetweenBatches: Sendable {
+        let run: @Sendable (any SQLDatabase) async -> Void
+        let fail: @Sendable (any Error) -> Void
     }
 
     var statistics: WriteStatistics { state.withLock { $0.statistics } }

@@ -9,6 +9,9 @@ extension SQLiteConnection {
     /// The page cache of a connection that writes, in KiB (SQLite's default is 2,000).
     static let writerCacheKiB = 65_536
 
+    /// The size a write-ahead log is trimmed to when it starts over: 64 MiB.
+    static let journalSizeLimitBytes = 64 << 20
+
     /// Opens a connection to `path` with the settings every Ampere connection shares.
     static func openConfigured(
         path: String, readOnly: Bool, threadPool: NIOThreadPool, logger: Logger
@@ -32,6 +35,9 @@ extension SQLiteConnection {
                 // Checkpoints run beside the writes (`SQLiteCheckpointer`), not inside the commit that crosses
                 // the threshold: that commit, and every write queued behind it, used to wait for the copy.
                 try await db.raw("PRAGMA wal_autocheckpoint = 0").run()
+                // When the log starts over (`SQLiteCheckpointer`), the first commit trims the file to this
+                // size: a log that grew during a burst does not keep its disk space.
+                try await db.raw("PRAGMA journal_size_limit = \(unsafeRaw: String(journalSizeLimitBytes))").run()
                 try await db.raw("PRAGMA foreign_keys = ON").run()
                 // A group commit touches many index pages; with SQLite's default 2 MiB cache the pager spilled
                 // pages mid-transaction (WAL frames and statement-journal writes, ~30 % of the writer's time).

@@ -65,7 +65,8 @@ final class SQLiteFile: Sendable {
         self.writerPool = writerPool
         self.readerConnections = readerConnections
         self.checkpointConnection = checkpointConnection
-        let checkpointer = SQLiteCheckpointer(database: checkpointConnection.sql(queryLogLevel: .trace), logger: logger)
+        let checkpointer = SQLiteCheckpointer(
+            database: checkpointConnection.sql(queryLogLevel: .trace), writer: lifecycle.writer, logger: logger)
         // Owned by this file: close() cancels it and waits for it.
         checkpoints = Task { await checkpointer.run() }
         store = SQLStore(
