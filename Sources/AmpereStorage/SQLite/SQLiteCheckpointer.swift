@@ -32,6 +32,9 @@ struct SQLiteCheckpointer: Sendable {
             } catch is CancellationError {
                 // Closing: the final checkpoint runs on the writer.
                 return
+            } catch let error as StorageError where error.code == .closed {
+                // The writer finished first: closing, as above.
+                return
             } catch {
                 logger.warning("a WAL checkpoint failed", metadata: ["error": "\(error)"])
             }
