@@ -26,7 +26,7 @@ struct MeasuredWindow: Sendable {
 
     /// The window from its start until now.
     func finish() -> Figures {
-        let seconds = Self.seconds(.now - start)
+        let seconds = (.now - start).inSeconds
         func percent(_ before: ProcessStats?, _ after: ProcessStats?) -> Double? {
             guard let before, let after, seconds > 0 else { return nil }
             return (after.cpuSeconds - before.cpuSeconds) / seconds * 100
@@ -36,6 +36,4 @@ struct MeasuredWindow: Sendable {
             start: start, seconds: seconds, generatorCPUPercent: percent(generator, ProcessStats.current()) ?? 0,
             serverCPUPercent: percent(server, serverNow), serverRSSBytes: serverNow?.rssBytes)
     }
-
-    static func seconds(_ duration: Duration) -> Double { duration.inSeconds }
 }

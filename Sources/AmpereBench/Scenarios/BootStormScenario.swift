@@ -1,3 +1,4 @@
+import OCPPCore
 import Synchronization
 
 /// `boot-storm`: N stations connect at a given rate, as after a power cut or
@@ -56,7 +57,7 @@ public enum BootStormScenario {
         }
 
         let accepted = gate.arrived
-        let seconds = lastAccepted.withLock { $0 }.map { MeasuredWindow.seconds($0 - window.start) } ?? 0
+        let seconds = lastAccepted.withLock { $0 }.map { ($0 - window.start).inSeconds } ?? 0
         var result = [ScenarioResult.Figure]([
             .init("accepted", Double(accepted), "count"),
             .init("notAccepted", Double(stations - accepted), "count"),

@@ -99,7 +99,7 @@ public enum CommandsScenario {
                         }
                     }
                 }
-                let remoteStartSeconds = MeasuredWindow.seconds(.now - window.start)
+                let remoteStartSeconds = (.now - window.start).inSeconds
                 let fanOutStart = ContinuousClock.now
                 await StationContext.concurrently(count: ids.count, width: options.fanOutConcurrency) { index in
                     let id = BenchAPI.segment(ids[index])
@@ -109,7 +109,7 @@ public enum CommandsScenario {
                 }
                 let phases = Phases(
                     window: window.finish(), ready: ids.count, remoteStartSeconds: remoteStartSeconds,
-                    fanOutSeconds: MeasuredWindow.seconds(.now - fanOutStart))
+                    fanOutSeconds: (.now - fanOutStart).inSeconds)
                 gate.open()
                 return phases
             }
@@ -150,7 +150,7 @@ public enum CommandsScenario {
             scenario: "commands", stations: stations, window: run.window,
             calls: [
                 remoteFigures, fanOutFigures,
-                boots.figures(seconds: MeasuredWindow.seconds(run.window.start - runStart)),
+                boots.figures(seconds: (run.window.start - runStart).inSeconds),
             ], figures: figures,
             failures: failures)
     }

@@ -42,7 +42,7 @@ public enum ConnectScenario {
             }
             group.addTask {
                 await gate.waitForEveryone(until: connectLimit)
-                let connected = Held(count: gate.arrived, seconds: MeasuredWindow.seconds(.now - window.start))
+                let connected = Held(count: gate.arrived, seconds: (.now - window.start).inSeconds)
                 try? await Task.sleep(for: options.hold)
                 var result = connected
                 result.server = options.load.serverPid.flatMap(ProcessStats.read)
@@ -61,7 +61,7 @@ public enum ConnectScenario {
             .init("failed", Double(gate.failed), "count"),
             .init("secondsToConnectAll", held.seconds, "s"),
             .init("connectRate", held.seconds > 0 ? Double(held.count) / held.seconds : 0, "conn/s"),
-            .init("holdSeconds", MeasuredWindow.seconds(options.hold), "s"),
+            .init("holdSeconds", (options.hold).inSeconds, "s"),
         ]
         if let before = serverBefore?.rssBytes, let after = held.server?.rssBytes {
             figures.append(.init("serverRSSBeforeBytes", Double(before), "bytes"))

@@ -1,5 +1,6 @@
 import AmpereSimulator
 import NIOPosix
+import OCPPCore
 
 /// `reconnect-storm`: N stations connected, some charging; half of them
 /// lose their connection at once (sockets reset, no closing handshake). They
@@ -102,8 +103,8 @@ public enum ReconnectStormScenario {
                 control.finish()
                 return Storm(
                     window: figures, dropped: dropped,
-                    rebootSeconds: control.lastRebootAt.map { MeasuredWindow.seconds($0 - window.start) },
-                    drainSeconds: control.lastDrainAt.map { MeasuredWindow.seconds($0 - window.start) })
+                    rebootSeconds: control.lastRebootAt.map { ($0 - window.start).inSeconds },
+                    drainSeconds: control.lastDrainAt.map { ($0 - window.start).inSeconds })
             }
             var storm: Storm?
             for await result in group where result != nil { storm = result }
@@ -111,7 +112,7 @@ public enum ReconnectStormScenario {
         }
 
         // Every call of the run, warm-up and storm alike, is rated over the whole run.
-        let runSeconds = MeasuredWindow.seconds(.now - runStart)
+        let runSeconds = (.now - runStart).inSeconds
         let storage = try await ledger.asyncMap { try await StorageVerifier.check($0, api: api!) }
         let seconds = storm.window.seconds
         var figures: [ScenarioResult.Figure] = [

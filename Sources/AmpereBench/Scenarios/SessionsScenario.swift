@@ -1,4 +1,5 @@
 import NIOCore
+import OCPPCore
 
 /// `sessions`: whole transactions across N stations — StartTransaction with
 /// an idTag and timestamp unique to the run, K MeterValues of ten sampled
@@ -100,7 +101,7 @@ public enum SessionsScenario {
             scenario: "sessions", stations: stations, window: window,
             calls: recorders.transaction.map { $0.figures(seconds: seconds) }
                 + [CallRecorder.combined("all", recorders.transaction, seconds: seconds)]
-                + [recorders.boot.figures(seconds: MeasuredWindow.seconds(window.start - runStart))],
+                + [recorders.boot.figures(seconds: (window.start - runStart).inSeconds)],
             figures: figures, storage: storage, failures: failures)
     }
 

@@ -97,7 +97,7 @@ public enum SteadyScenario {
         return ScenarioResult(
             scenario: "steady", stations: stations, window: window,
             calls: measured.map { $0.figures(seconds: seconds) } + [CallRecorder.combined("all", measured, seconds: seconds)]
-                + [recorders.boot.figures(seconds: MeasuredWindow.seconds(window.start - runStart))],
+                + [recorders.boot.figures(seconds: (window.start - runStart).inSeconds)],
             figures: figures, failures: failures)
     }
 
