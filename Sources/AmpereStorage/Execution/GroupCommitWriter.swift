@@ -23,7 +23,7 @@ final class GroupCommitWriter: Sendable {
     private struct State {
         var pending: [PendingWrite] = []
         /// Work that runs outside any transaction, before the next batch.
-        var between: [BetweenBatches] = []
+        var between: [PendingWrite] = []
         var closed = false
         var held = false
         var statistics = WriteStatistics()
@@ -47,13 +47,7 @@ final class GroupCommitWriter: Sendable {
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let write = PendingWrite(singleChange: singleChange, merge: merge, body, continuation: continuation)
-            let queued = state.withLock { state in
-                guard !state.closed else { return false }
-                state.pending.append(write)
-                return true
-            }
-            if queued { wake.yield() } else { write.fail(StorageError.closed) }
+            enqueue(PendingWrite(singleChange: singleChange, merge: merge, body, continuation: continuation), \.pending)
         }
     }
 
@@ -62,20 +56,18 @@ final class GroupCommitWriter: Sendable {
     /// begins: nothing is written while it runs.
     func betweenBatches<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let work = BetweenBatches(
-                run: { database in
-                    do { continuation.resume(returning: try await body(database)) } catch {
-                        continuation.resume(throwing: error)
-                    }
-                },
-                fail: { continuation.resume(throwing: $0) })
-            let queued = state.withLock { state in
-                guard !state.closed else { return false }
-                state.between.append(work)
-                return true
-            }
-            if queued { wake.yield() } else { continuation.resume(throwing: StorageError.closed) }
+            enqueue(PendingWrite(body, continuation: continuation), \.between)
         }
+    }
+
+    /// Queues `work` on `queue` and wakes the loop; fails it once the writer is closed.
+    private func enqueue(_ work: PendingWrite, _ queue: WritableKeyPath<State, [PendingWrite]>) {
+        let queued = state.withLock { state in
+            guard !state.closed else { return false }
+            state[keyPath: queue].append(work)
+            return true
+        }
+        if queued { wake.yield() } else { work.fail(StorageError.closed) }
     }
 
     /// The writer loop: returns after `finish()` once every accepted write is answered.
@@ -90,9 +82,10 @@ final class GroupCommitWriter: Sendable {
         while true {
             if let work = nextBetween() {
                 do {
-                    try await source.withDatabase { database in await work.run(database) }
+                    // No transaction around it: its outcome is final as soon as it ran.
+                    try await source.withDatabase { database in await work.run(database).finish(nil) }
                 } catch {
-                    // Only getting the connection can fail here: `run` answers its caller itself.
+                    // Only getting the connection can fail here: `finish` answered the caller otherwise.
                     logger.error("no database connection for work between batches", metadata: ["error": "\(error)"])
                     work.fail(error)
                 }
@@ -103,7 +96,7 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
-    private func nextBetween() -> BetweenBatches? {
+    private func nextBetween() -> PendingWrite? {
         state.withLock { $0.between.isEmpty ? nil : $0.between.removeFirst() }
     }
 
@@ -114,12 +107,6 @@ final class GroupCommitWriter: Sendable {
             $0.held = false
         }
         wake.finish()
-    }
-
-    /// Work queued by `betweenBatches(_:)`: `run` answers its caller, `fail` when it cannot run.
-    private struct BetweenBatches: Sendable {
-        let run: @Sendable (any SQLDatabase) async -> Void
-        let fail: @Sendable (any Error) -> Void
     }
 
     var statistics: WriteStatistics { state.withLock { $0.statistics } }
