@@ -47,7 +47,7 @@ final class GroupCommitWriter: Sendable {
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            enqueue(PendingWrite(singleChange: singleChange, merge: merge, body, continuation: continuation), \.pending)
+            enqueue(PendingWrite(singleChange: singleChange, merge: merge, body, continuation: continuation), between: false)
         }
     }
 
@@ -56,15 +56,16 @@ final class GroupCommitWriter: Sendable {
     /// begins: nothing is written while it runs.
     func betweenBatches<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            enqueue(PendingWrite(body, continuation: continuation), \.between)
+            enqueue(PendingWrite(body, continuation: continuation), between: true)
         }
     }
 
-    /// Queues `work` on `queue` and wakes the loop; fails it once the writer is closed.
-    private func enqueue(_ work: PendingWrite, _ queue: WritableKeyPath<State, [PendingWrite]>) {
+    /// Queues `work` (for a batch, or to run between batches) and wakes the
+    /// loop; fails it once the writer is closed.
+    private func enqueue(_ work: PendingWrite, between: Bool) {
         let queued = state.withLock { state in
             guard !state.closed else { return false }
-            state[keyPath: queue].append(work)
+            if between { state.between.append(work) } else { state.pending.append(work) }
             return true
         }
         if queued { wake.yield() } else { work.fail(StorageError.closed) }
