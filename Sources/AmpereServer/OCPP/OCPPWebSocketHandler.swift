@@ -50,7 +50,8 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func handlerAdded(context: ChannelHandlerContext) {
         guard let period = settings.pingPeriod else { return }
-        schedulePing(in: period, on: context.channel)
+        pingChain.target = (self, context.channel)
+        Self.schedulePing(pingChain, in: period, on: context.eventLoop)
     }
 
     /// One ping after another, each scheduling the next, and never cancelled:
@@ -61,13 +62,11 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// handler and channel strongly until `end()` lets go: a weak reference
     /// would give both a side table, and every retain of the channel by NIO
     /// (several per frame) would take the slow path.
-    private func schedulePing(in period: TimeAmount, on channel: any Channel) {
-        let chain = pingChain
-        chain.target = (self, channel)
-        channel.eventLoop.assumeIsolated().scheduleTask(in: period) {
+    private static func schedulePing(_ chain: PingChain, in period: TimeAmount, on eventLoop: any EventLoop) {
+        eventLoop.assumeIsolated().scheduleTask(in: period) {
             guard let (handler, channel) = chain.target else { return }
             handler.ping(channel)
-            handler.schedulePing(in: period, on: channel)
+            schedulePing(chain, in: period, on: eventLoop)
         }
     }
 
