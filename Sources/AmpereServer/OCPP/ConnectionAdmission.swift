@@ -19,7 +19,7 @@ import Synchronization
 final class ConnectionAdmission: Sendable {
     private let interval: Duration
     private let burst: Duration
-    let maxWait: Duration
+    private let maxWait: Duration
     /// The earliest moment the next connection may be admitted.
     private let next: Mutex<ContinuousClock.Instant>
     /// Connections that waited for their turn, and how long they waited in all
