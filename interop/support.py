@@ -605,14 +605,20 @@ async def ws_open(
 async def upgrade_status(ws_base: str, cp_id: str, **kwargs) -> int:
     """101 when the upgrade succeeds (the socket is closed again), else the
     HTTP status of the refusal."""
+    return (await upgrade_answer(ws_base, cp_id, **kwargs))[0]
+
+
+async def upgrade_answer(ws_base: str, cp_id: str, **kwargs) -> tuple[int, bytes]:
+    """The upgrade's status and body: (101, b"") when it succeeds (the socket
+    is closed again), else the refusal's HTTP status and body."""
     from websockets.exceptions import InvalidStatus
 
     try:
         ws = await ws_open(ws_base, cp_id, **kwargs)
     except InvalidStatus as exc:
-        return exc.response.status_code
+        return exc.response.status_code, exc.response.body or b""
     await ws.close()
-    return 101
+    return 101, b""
 
 
 def close_code(ws) -> int | None:

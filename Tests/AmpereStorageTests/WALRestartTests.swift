@@ -11,11 +11,7 @@ import Testing
 /// SQLite's write-ahead log starts over while writes never stop, and work
 /// queued between the writer's batches runs outside any transaction.
 @Suite struct WALRestartTests {
-    private static let logger: Logger = {
-        var logger = Logger(label: "ampere.wal.tests")
-        logger.logLevel = .warning
-        return logger
-    }()
+    private static let logger = StorageBackend.logger
 
     /// A fresh SQLite file with one table, closed and removed after `body`.
     private func withFile(_ body: (SQLiteFile, String) async throws -> Void) async throws {
