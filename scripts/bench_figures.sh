@@ -26,7 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$root/scripts/lib.sh"
 
 # start_server NAME DATABASE [options…]: sets $port and $pid.
 start_server() {
@@ -35,10 +35,7 @@ start_server() {
   "$bin" serve --port "$port" --database "$database" --log-level warning "$@" >"$work/$name.log" 2>&1 &
   pid=$!
   pids+=("$pid")
-  for _ in $(seq 1 200); do
-    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
+  wait_healthy "$port" && return 0
   echo "server $name did not start" >&2; cat "$work/$name.log" >&2; exit 1
 }
 

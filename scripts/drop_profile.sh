@@ -10,6 +10,7 @@
 # Bounded: 10 s of boots at 1,000/s, 20 s of warm-up, 2 s captured, then both stop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 bin=${AMPERE_BIN:-$(pwd)/.build/release/ampere}
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d /tmp/ampere-drop-profile.XXXXXX)
@@ -21,10 +22,10 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$bin" serve --port "$port" --database "$work/drop.sqlite" --log-level warning >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+wait_healthy "$port" || { echo "the server did not start" >&2; exit 1; }
 "$bin" bench reconnect-storm --url "ws://127.0.0.1:$port/ocpp" --stations 10000 --rate 1000 --charging 0.3 \
   --heartbeat-interval 30 --meter-interval 30 --warmup 20 --backoff 40 --backoff-max 40 --hold 5 \
   --server-pid "$server" >"$work/storm.txt" 2>&1 &

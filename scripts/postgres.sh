@@ -7,6 +7,7 @@
 # PostgreSQL refuses to run as root: as root, the server runs as the
 # `postgres` system user (made by Debian's package) and DIR is given to it.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 pg_bin() {
   local dir
@@ -33,7 +34,7 @@ start)
   fi
   mkdir -p "$dir"
   [ "$(id -u)" = 0 ] && chown postgres: "$dir"
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_port)
   as_server_user "$bin/initdb" -D "$dir/data" -U ampere --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
   # Loopback only, sockets in DIR, sized for many test databases at once.

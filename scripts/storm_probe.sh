@@ -20,6 +20,7 @@
 # not in the probe's window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 bin=${AMPERE_BIN:-$(pwd)/.build/release/ampere}
 rate=${1:-1000}
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -27,12 +28,12 @@ work=$(mktemp -d /tmp/ampere-storm-probe.XXXXXX)
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 pacing=$rate
 "$bin" serve --port "$port" --database "$work/storm.sqlite" --log-level warning --max-connection-rate "$pacing" \
   >"${SERVER_LOG:-$work/server.log}" 2>&1 &
 server=$!
-for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+wait_healthy "$port" || { echo "the server did not start" >&2; exit 1; }
 connect_rate=$rate
 [ "$connect_rate" = 0 ] && connect_rate=1000
 "$bin" bench reconnect-storm --url "ws://127.0.0.1:$port/ocpp" --stations 10000 --rate "$connect_rate" \
