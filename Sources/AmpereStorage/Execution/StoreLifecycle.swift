@@ -8,14 +8,19 @@ final class StoreLifecycle: Sendable {
     private let writerLoop: Task<Void, Never>
     private let closed = Mutex(false)
 
-    /// Starts `writer`'s loop, on a thread of its own at background priority
-    /// when nobody waits on its writes; owned by this object, `drain()` ends it.
-    init(writer: GroupCommitWriter, background: Bool = false) {
+    /// Starts `writer`'s loop on `executor` when given, else on a thread of
+    /// its own at background priority when nobody waits on its writes; owned
+    /// by this object, `drain()` ends it.
+    init(writer: GroupCommitWriter, background: Bool = false, executor: (any TaskExecutor)? = nil) {
         self.writer = writer
-        let executor = DedicatedThreadExecutor(name: background ? "ampere-log-writer" : "ampere-writer", background: background)
-        writerLoop = Task(executorPreference: executor) {
+        if let executor {
+            writerLoop = Task(executorPreference: executor) { await writer.run() }
+            return
+        }
+        let thread = DedicatedThreadExecutor(name: background ? "ampere-log-writer" : "ampere-writer", background: background)
+        writerLoop = Task(executorPreference: thread) {
             await writer.run()
-            executor.stop()
+            thread.stop()
         }
     }
 

@@ -46,7 +46,7 @@ struct SQLiteCheckpointer: Sendable {
     func round() async throws {
         let frames = try await Self.checkpoint(database)
         if frames >= restartFrames {
-            try await writer.betweenBatches { try await Self.checkpoint($0) }
+            _ = try await writer.betweenBatches { try await Self.checkpoint($0) }
         }
     }
 

@@ -24,7 +24,8 @@ final class SQLiteFile: Sendable {
         let traits = SQLDialectTraits.sqlite
         // SQLite's calls block a thread. Reads and checkpoints share NIO's pool (one thread per
         // core); the writer has a thread of its own, so that its statements, which every caller
-        // waits for, never queue behind a checkpoint or another file's writes.
+        // waits for, never queue behind a checkpoint or another file's writes. The writer's loop
+        // runs on that thread too (`ThreadPoolExecutor`).
         let writerPool = NIOThreadPool(numberOfThreads: 1)
         writerPool.start()
         if background { try? await writerPool.runIfActive { BackgroundPriority.applyToCurrentThread() } }
@@ -60,7 +61,7 @@ final class SQLiteFile: Sendable {
         lifecycle = StoreLifecycle(
             writer: GroupCommitWriter(
                 source: SingleConnectionSource(database: writerDatabase), traits: .sqlite, logger: logger),
-            background: background)
+            background: background, executor: ThreadPoolExecutor(pool: writerPool))
         self.writerConnection = writerConnection
         self.writerPool = writerPool
         self.readerConnections = readerConnections
