@@ -76,7 +76,7 @@ extension SQLTransactionRepository {
             }
             if let at = part.lastSampleAt.map(Millis.from) {
                 // Both expressions read the row as it was before this UPDATE.
-                let values = try MeterReadingsColumn.encode(part.lastValues)
+                let values = MeterReadingsColumn.encode(part.lastValues)
                 sets.append(
                     """
                     last_values = CASE WHEN last_sample_at IS NULL OR last_sample_at <= \(bind: at)

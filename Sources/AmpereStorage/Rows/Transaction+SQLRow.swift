@@ -29,10 +29,33 @@ extension Transaction {
 
 /// A transaction's newest sampled values, stored as a JSON array.
 enum MeterReadingsColumn {
-    static func encode(_ readings: [MeterReading]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(readings), as: UTF8.self)
+    /// Written byte by byte (`JSONText`): this runs on the writer for every
+    /// MeterValues, where `JSONEncoder` was a tenth of the writer's time
+    /// during a reconnect storm. Keys in sorted order, absent ones left out.
+    static func encode(_ readings: [MeterReading]) -> String {
+        var json = JSONText(capacity: 96 * readings.count + 2)
+        json.raw("[")
+        for (index, reading) in readings.enumerated() {
+            json.raw(index == 0 ? "{\"context\":" : ",{\"context\":")
+            json.string(reading.context)
+            if let location = reading.location {
+                json.raw(",\"location\":")
+                json.string(location)
+            }
+            json.raw(",\"measurand\":")
+            json.string(reading.measurand)
+            if let phase = reading.phase {
+                json.raw(",\"phase\":")
+                json.string(phase)
+            }
+            json.raw(",\"unit\":")
+            json.string(reading.unit)
+            json.raw(",\"value\":")
+            json.string(reading.value)
+            json.raw("}")
+        }
+        json.raw("]")
+        return json.text
     }
 
     static func decode(_ text: String?) throws -> [MeterReading] {
