@@ -7,7 +7,7 @@ import NIOPosix
 /// writer's task goes on once it is done. With the task on a thread of its
 /// own, every statement woke two threads in turn; on a busy machine each
 /// wake-up waits for a core, and during a reconnect storm a batch of a few
-/// hundred writes took 30–80 ms instead of a few. With the task on the pool
+/// hundred writes took 20–88 ms instead of a few. With the task on the pool
 /// thread itself, the statement and the task's next step are queued on one
 /// thread, which runs them one after the other without sleeping.
 final class ThreadPoolExecutor: TaskExecutor {
