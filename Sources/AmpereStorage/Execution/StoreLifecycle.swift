@@ -1,3 +1,4 @@
+import NIOPosix
 import Synchronization
 
 /// What every storage starts when it opens and stops first when it closes:
@@ -6,22 +7,32 @@ final class StoreLifecycle: Sendable {
     let writer: GroupCommitWriter
     let readGate = ReadGate()
     private let writerLoop: Task<Void, Never>
+    /// The writer's thread when this object started it; nil when the caller owns it.
+    private let ownThread: NIOThreadPool?
     private let closed = Mutex(false)
 
-    /// Starts `writer`'s loop on `executor` when given, else on a thread of
-    /// its own at background priority when nobody waits on its writes; owned
-    /// by this object, `drain()` ends it.
-    init(writer: GroupCommitWriter, background: Bool = false, executor: (any TaskExecutor)? = nil) {
+    /// Starts `writer`'s loop on the one thread of `pool`, which the caller
+    /// owns and stops (a SQLite file: that thread runs the writer connection's
+    /// statements too); `drain()` ends the loop.
+    convenience init(writer: GroupCommitWriter, on pool: NIOThreadPool) {
+        self.init(writer: writer, thread: pool, owned: false)
+    }
+
+    /// Starts `writer`'s loop on a thread of its own (PostgreSQL, whose
+    /// statements run on NIO's channels), at background priority when nobody
+    /// waits on its writes; `drain()` ends the loop and the thread.
+    convenience init(writer: GroupCommitWriter, background: Bool = false) {
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        // The pool's first item, so it runs before any of the loop's.
+        if background { thread.submit { _ in BackgroundPriority.applyToCurrentThread() } }
+        self.init(writer: writer, thread: thread, owned: true)
+    }
+
+    private init(writer: GroupCommitWriter, thread: NIOThreadPool, owned: Bool) {
         self.writer = writer
-        if let executor {
-            writerLoop = Task(executorPreference: executor) { await writer.run() }
-            return
-        }
-        let thread = DedicatedThreadExecutor(name: background ? "ampere-log-writer" : "ampere-writer", background: background)
-        writerLoop = Task(executorPreference: thread) {
-            await writer.run()
-            thread.stop()
-        }
+        ownThread = owned ? thread : nil
+        writerLoop = Task(executorPreference: ThreadPoolExecutor(pool: thread)) { await writer.run() }
     }
 
     /// Answers every queued write and waits for the running reads; false
@@ -35,6 +46,7 @@ final class StoreLifecycle: Sendable {
         guard first else { return false }
         writer.finish()
         await writerLoop.value
+        try? await ownThread?.shutdownGracefully()
         await readGate.close()
         return true
     }

@@ -51,7 +51,6 @@ struct SQLiteCheckpointer: Sendable {
     }
 
     /// A passive checkpoint on `database`; returns the frames in the log.
-    @discardableResult
     static func checkpoint(_ database: any SQLDatabase) async throws -> Int {
         let row = try await database.raw("PRAGMA wal_checkpoint(PASSIVE)").first()
         return try row?.decode(column: "log", as: Int.self) ?? 0

@@ -45,7 +45,7 @@ final class SQLiteFile: Sendable {
             let checkpointConnection = try await connect(readOnly: false)
             return SQLiteFile(
                 writerConnection: writerConnection, writerPool: writerPool, readerConnections: readerConnections,
-                checkpointConnection: checkpointConnection, background: background, logger: logger)
+                checkpointConnection: checkpointConnection, logger: logger)
         } catch {
             for connection in opened { try? await connection.close() }
             try? await writerPool.shutdownGracefully()
@@ -55,13 +55,13 @@ final class SQLiteFile: Sendable {
 
     private init(
         writerConnection: SQLiteConnection, writerPool: NIOThreadPool, readerConnections: [SQLiteConnection],
-        checkpointConnection: SQLiteConnection, background: Bool, logger: Logger
+        checkpointConnection: SQLiteConnection, logger: Logger
     ) {
         let writerDatabase = writerConnection.sql(queryLogLevel: .trace)
         lifecycle = StoreLifecycle(
             writer: GroupCommitWriter(
                 source: SingleConnectionSource(database: writerDatabase), traits: .sqlite, logger: logger),
-            background: background, executor: ThreadPoolExecutor(pool: writerPool))
+            on: writerPool)
         self.writerConnection = writerConnection
         self.writerPool = writerPool
         self.readerConnections = readerConnections
