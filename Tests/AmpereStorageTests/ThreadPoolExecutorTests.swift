@@ -60,26 +60,21 @@
         }
 
         @Test func theSQLiteWritersWorkRunsOnOneThread() async throws {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "ampere-tpe-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let file = try await SQLiteFile.open(
-                path: directory.appendingPathComponent("tpe.sqlite").path, migrations: [], readers: 1,
-                logger: StorageBackend.logger)
-            let threads = try await withThrowingTaskGroup(of: [String].self) { group in
-                for _ in 0..<20 {
-                    group.addTask {
-                        try await file.writer.write { database in
-                            let before = Self.threadName()
-                            try await database.raw("SELECT 1").run()
-                            return [before, Self.threadName()]
+            var threads: [String] = []
+            try await SQLiteFile.withTemporary { file, _ in
+                threads = try await withThrowingTaskGroup(of: [String].self) { group in
+                    for _ in 0..<20 {
+                        group.addTask {
+                            try await file.writer.write { database in
+                                let before = Self.threadName()
+                                try await database.raw("SELECT 1").run()
+                                return [before, Self.threadName()]
+                            }
                         }
                     }
+                    return try await group.reduce(into: []) { $0 += $1 }
                 }
-                return try await group.reduce(into: []) { $0 += $1 }
             }
-            try await file.close()
             #expect(threads.count == 40)
             // Every write ran on the thread of the writer's SQLite pool (NIO names it TP-#0), before
             // and after its statement.

@@ -15,19 +15,10 @@ import Testing
 
     /// A fresh SQLite file with one table, closed and removed after `body`.
     private func withFile(_ body: (SQLiteFile, String) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ampere-wal-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("wal.sqlite").path
-        let file = try await SQLiteFile.open(path: path, migrations: [], readers: 1, logger: Self.logger)
-        do {
+        try await SQLiteFile.withTemporary { file, path in
             try await file.writer.write { try await $0.raw("CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT)").run() }
             try await body(file, path)
-        } catch {
-            try? await file.close()
-            throw error
         }
-        try await file.close()
     }
 
     /// The writers' flag to stop, and how many inserts they committed.
