@@ -1,7 +1,8 @@
 import NIOPosix
 
 /// A task executor that runs its jobs on a one-thread `NIOThreadPool`: the
-/// pool that also runs the SQLite calls of the connection the task uses.
+/// writers' loops run on it (`StoreLifecycle`), on SQLite on the pool that
+/// also runs the SQLite calls of the writer's connection.
 ///
 /// Each statement the SQLite writer runs goes to its pool thread, and the
 /// writer's task goes on once it is done. With the task on a thread of its
