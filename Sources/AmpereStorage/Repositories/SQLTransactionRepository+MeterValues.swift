@@ -49,7 +49,7 @@ extension SQLTransactionRepository {
                 + store.traits.selectJSONRows(["bigint", "bigint", "integer", "text"], rows.text)
                 + " ON CONFLICT DO NOTHING"
         ).run()
-        for update in try Self.consumptionUpdates(samples) { try await db.raw(update).run() }
+        for update in Self.consumptionUpdates(samples) { try await db.raw(update).run() }
         for batch in batches { batch.learned.withLock { $0 = resolver.learned } }
     }
 
@@ -57,8 +57,8 @@ extension SQLTransactionRepository {
     /// consumption columns. Each column only moves forward (the highest
     /// reading, the newest time), so a resent or late batch changes nothing
     /// it should not, in any order.
-    static func consumptionUpdates(_ samples: [MeterSample]) throws -> [SQLQueryString] {
-        try TransactionConsumption.contributions(of: samples).sorted { $0.key < $1.key }.map { id, part in
+    static func consumptionUpdates(_ samples: [MeterSample]) -> [SQLQueryString] {
+        TransactionConsumption.contributions(of: samples).sorted { $0.key < $1.key }.map { id, part in
             var sets: [SQLQueryString] = []
             if let energy = part.energyRegisterWh {
                 sets.append(
