@@ -71,6 +71,31 @@ import Testing
         }
     }
 
+    @Test func roundsComeQuicklyWhileTheLogGrowsAndSlowlyOnceItStops() async throws {
+        try await withFile { file, path in
+            let connection = try await SQLiteConnection.openConfigured(
+                path: path, readOnly: false, threadPool: .singleton, logger: Self.logger)
+            let checkpointer = SQLiteCheckpointer(database: connection.sql(), writer: file.writer, logger: Self.logger)
+            let insert = { try await file.writer.write { try await $0.raw("INSERT INTO rows (body) VALUES ('x')").run() } }
+            try await insert()
+            let first = try await checkpointer.round()
+            #expect(first > 0)
+            #expect(SQLiteCheckpointer.interval(frames: first, before: 0) == SQLiteCheckpointer.busyInterval)
+            // Nothing written since: the log holds the same frames (copied, kept until the next write).
+            let idle = try await checkpointer.round()
+            #expect(idle == first)
+            #expect(SQLiteCheckpointer.interval(frames: idle, before: first) == SQLiteCheckpointer.idleInterval)
+            // Ten commits of a frame or more each: more than the table's creation and one insert wrote,
+            // whether the log has started over or not.
+            for _ in 0..<10 { try await insert() }
+            let grown = try await checkpointer.round()
+            #expect(grown > idle)
+            #expect(SQLiteCheckpointer.interval(frames: grown, before: idle) == SQLiteCheckpointer.busyInterval)
+            #expect(SQLiteCheckpointer.busyInterval < SQLiteCheckpointer.idleInterval)
+            try await connection.close()
+        }
+    }
+
     @Test func workBetweenBatchesRunsOutsideAnyTransaction() async throws {
         try await withFile { file, _ in
             let inserts = (0..<50).map { index in

@@ -2,7 +2,8 @@ import Logging
 import SQLKit
 
 /// Copies the write-ahead log into the database file on a connection of its
-/// own, every `interval`, without blocking the writer (PASSIVE: it copies what
+/// own, every `busyInterval` while the log grows (`idleInterval` once it has
+/// stopped), without blocking the writer (PASSIVE: it copies what
 /// no reader still needs and leaves the rest for the next round).
 ///
 /// SQLite starts the log over from its beginning only when a write begins
@@ -13,6 +14,16 @@ import SQLKit
 /// frames, the remainder is copied on the writer between two of its
 /// batches, when nothing is written: the next write then starts the log
 /// over, and `journal_size_limit` trims the file.
+///
+/// Under saturating MeterValues the main log grows by 40–100 MB a second (a
+/// commit writes each page it touched, and each station's values sit on a
+/// page of their own). Looked at once a second, it reached 90–125 MB before
+/// it started over: the first commit then trimmed it to 64 MiB and the next
+/// round grew it again into blocks the file system had to allocate and zero
+/// (a sixth of the writer's time), and the copy left to the writer was a
+/// long one. Four times a second the log stays under the limit and the
+/// writer's share of the copy is short (docs/PERFORMANCE.md, fourteenth
+/// session).
 struct SQLiteCheckpointer: Sendable {
     let database: any SQLDatabase
     let writer: GroupCommitWriter
@@ -20,15 +31,23 @@ struct SQLiteCheckpointer: Sendable {
     /// Past this many frames in the log (8,192 frames of 4 KiB pages: about 32 MiB), the
     /// remainder is copied on the writer so that the log starts over.
     var restartFrames = 8_192
-    static let interval: Duration = .seconds(1)
+    /// Between rounds while the log grows.
+    static let busyInterval: Duration = .milliseconds(250)
+    /// Between rounds once the log held as many frames as the round before: an idle server
+    /// wakes up once a second.
+    static let idleInterval: Duration = .seconds(1)
 
     /// Runs until cancelled.
     func run() async {
+        var interval = Self.idleInterval
+        var lastFrames = 0
         while !Task.isCancelled {
-            try? await Task.sleep(for: Self.interval)
+            try? await Task.sleep(for: interval)
             guard !Task.isCancelled else { return }
             do {
-                try await round()
+                let frames = try await round()
+                interval = Self.interval(frames: frames, before: lastFrames)
+                lastFrames = frames
             } catch is CancellationError {
                 // Closing: the final checkpoint runs on the writer.
                 return
@@ -41,13 +60,21 @@ struct SQLiteCheckpointer: Sendable {
         }
     }
 
+    /// The pause before the next round, after one that found `frames` in the log and one before it `before`.
+    static func interval(frames: Int, before: Int) -> Duration {
+        frames == before ? idleInterval : busyInterval
+    }
+
     /// One checkpoint beside the writer, then, when the log has grown past
-    /// `restartFrames`, one on the writer between its batches.
-    func round() async throws {
+    /// `restartFrames`, one on the writer between its batches; returns the
+    /// frames the log held at the first.
+    @discardableResult
+    func round() async throws -> Int {
         let frames = try await Self.checkpoint(database)
         if frames >= restartFrames {
             _ = try await writer.betweenBatches { try await Self.checkpoint($0) }
         }
+        return frames
     }
 
     /// A passive checkpoint on `database`; returns the frames in the log.
