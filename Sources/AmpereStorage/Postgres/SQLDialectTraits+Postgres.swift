@@ -22,7 +22,7 @@ extension SQLDialectTraits {
             let columns = types.enumerated().map { "(e.item ->> \($0.offset))::\($0.element)" }
                 .joined(separator: ", ")
             return """
-                SELECT \(unsafeRaw: columns) FROM json_array_elements(\(bind: json)::json) WITH ORDINALITY AS e(item, n)
+                SELECT \(unsafeRaw: columns) FROM jsonb_array_elements(\(bind: json)::jsonb) WITH ORDINALITY AS e(item, n)
                 WHERE true ORDER BY e.n
                 """
         },
