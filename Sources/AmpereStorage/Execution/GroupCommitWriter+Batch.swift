@@ -43,6 +43,16 @@ extension GroupCommitWriter {
         var batchFailure: (any Error)?
         var merged = Set<String>()
         do {
+            // A batch of one kind of mergeable write only (MeterValues under load) is one merged run
+            // that needs no savepoint: the transaction is its own, and on PostgreSQL the SAVEPOINT and
+            // RELEASE were two of the batch's five round trips. If it fails, the transaction starts
+            // over and the writes run one by one as below.
+            if let kind = Self.soleMergeKind(batch) {
+                merged.insert(kind)
+                if try await runWholeBatchMerged(batch, on: database, execute, rollback) {
+                    for index in batch.indices { outcomes[index] = .init(succeeded: true) { batch[index].succeed($0) } }
+                }
+            }
             for (index, write) in batch.enumerated() where outcomes[index] == nil {
                 if let merge = write.merge, !merged.contains(merge.kind) {
                     merged.insert(merge.kind)
@@ -92,6 +102,32 @@ extension GroupCommitWriter {
                 write.fail(batchFailure)
             }
         }
+    }
+
+    /// The merge kind every write of `batch` shares, when there are several and all have one.
+    static func soleMergeKind(_ batch: [PendingWrite]) -> String? {
+        guard batch.count > 1, let kind = batch[0].merge?.kind,
+            batch.allSatisfy({ $0.merge?.kind == kind })
+        else { return nil }
+        return kind
+    }
+
+    /// Runs every write of `batch` as one merged run, with no savepoint; false when that failed, after
+    /// rolling back and beginning a new transaction for the writes to run in one by one.
+    private func runWholeBatchMerged(
+        _ batch: [PendingWrite], on database: any SQLDatabase, _ execute: (String) async throws -> Void,
+        _ rollback: () async -> Void
+    ) async throws -> Bool {
+        let merge = batch[0].merge!
+        do {
+            try await merge.runAll(batch.map { $0.merge!.item }, database)
+            return true
+        } catch {
+            logger.debug("a merged batch failed; its writes run one by one", metadata: ["error": "\(error)"])
+        }
+        await rollback()
+        try await execute(traits.beginWrite)
+        return false
     }
 
     /// Runs the items of several merged writes as one, in a savepoint; false when that failed
