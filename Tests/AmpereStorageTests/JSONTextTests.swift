@@ -37,6 +37,19 @@ import Testing
         #expect(json.text == #""a\"b\\c\nd\re\tf\u0001g\u001f/é""#)
     }
 
+    @Test func aNULIsEscapedOrReplacedAsAsked() throws {
+        var escaped = JSONText(capacity: 16)
+        escaped.string("a\u{0}b")
+        #expect(escaped.text == #""a\u0000b""#)
+        var replaced = JSONText(capacity: 16)
+        replaced.string("\u{0}a\u{0}\u{0}b\"\u{0}", nul: .replaced)
+        #expect(replaced.text == #""\ufffda\ufffd\ufffdb\"\ufffd""#)
+        var optional = JSONText(capacity: 16)
+        optional.string(Optional("x\u{0}"), nul: .replaced)
+        optional.string(String?.none, nul: .replaced)
+        #expect(optional.text == #""x\ufffd"null"#)
+    }
+
     @Test func aLongFrameWithManyQuotesIsWholeAndInOrder() throws {
         // Runs of plain bytes are copied in one go: runs of every length between escapes.
         var value = ""

@@ -35,6 +35,29 @@ import Testing
         }
     }
 
+    /// A frame is logged whatever text it holds, escapes and all; a NUL character, which PostgreSQL's
+    /// text cannot hold, becomes U+FFFD there, and the frames around it are stored all the same.
+    @Test(arguments: StorageBackend.all)
+    func framesOfAnyTextAreLoggedWithTheirNeighbours(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let messages = opened.storage.messages
+            let frames = ["[2,\"a\",\"Heartbeat\",{}]", "quote \" backslash \\ tab \t é😀", "nul \u{0} inside", "last"]
+            // The same on both databases, though SQLite could keep the NUL: the log reads the same everywhere.
+            try await messages.append(
+                frames.enumerated().map { index, frame in
+                    var record = Self.record("CP-TEXT", index, at: 1)
+                    record.frame = frame
+                    return record
+                })
+            let stored = try await messages.messages(stationId: "CP-TEXT", PageRequest(limit: 10)).items.reversed().map(\.frame)
+            #expect(stored.count == frames.count)
+            #expect(stored[0] == frames[0])
+            #expect(stored[1] == frames[1])
+            #expect(stored[2] == "nul \u{FFFD} inside")
+            #expect(stored[3] == "last")
+        }
+    }
+
     /// A large batch takes several statements, with the caller's pause between each two, each
     /// told a statement's time; a small one takes one statement and no pause.
     @Test(arguments: StorageBackend.all)

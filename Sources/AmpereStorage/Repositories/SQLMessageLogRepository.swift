@@ -9,6 +9,8 @@ struct SQLMessageLogRepository: MessageLogRepository {
     static let pruneBatch = 1000
 
     /// Stores `records` in order; their `id`s are ignored and assigned by the database.
+    /// A NUL character in any of their texts is stored as U+FFFD: PostgreSQL's text cannot hold
+    /// it, and one frame that a database refuses would lose the whole statement's frames.
     /// They go to the database as JSON texts (one bound parameter each), which cost less to
     /// build than seven binds per frame; each text holds about `statementBytes` of frames, so
     /// that a second's worth of a busy log never sits in memory several times over, and so
@@ -28,17 +30,17 @@ struct SQLMessageLogRepository: MessageLogRepository {
                 while end < records.count, end == start || rows.count < Self.statementBytes {
                     let record = records[end]
                     rows.raw(end > start ? ",[" : "[")
-                    rows.string(record.stationId)
+                    rows.string(record.stationId, nul: .replaced)
                     rows.raw(",")
-                    rows.string(record.direction.rawValue)
+                    rows.string(record.direction.rawValue, nul: .replaced)
                     rows.raw(",")
                     rows.int(record.messageType)
                     rows.raw(",")
-                    rows.string(record.messageId)
+                    rows.string(record.messageId, nul: .replaced)
                     rows.raw(",")
-                    rows.string(record.action)
+                    rows.string(record.action, nul: .replaced)
                     rows.raw(",")
-                    rows.string(record.frame)
+                    rows.string(record.frame, nul: .replaced)
                     rows.raw(",")
                     rows.int(Millis.from(record.at))
                     rows.raw("]")

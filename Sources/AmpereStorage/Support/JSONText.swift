@@ -17,7 +17,18 @@ struct JSONText {
     /// Runs of bytes that need no escape are copied in one go: the message log passes every OCPP
     /// frame through here, and a byte at a time this took a third of its thread's time under
     /// MeterValues (docs/PERFORMANCE.md, fourteenth session).
-    mutating func string(_ value: String) {
+    mutating func string(_ value: String) { string(value, nul: .escaped) }
+
+    /// What `string` writes for U+0000.
+    enum NULCharacter {
+        /// `\u0000`, which JSON allows and PostgreSQL's text cannot hold.
+        case escaped
+        /// `\ufffd`, the replacement character: for text that must be stored on every database.
+        case replaced
+    }
+
+    /// Appends `value` as a JSON string, writing U+0000 as `nul` says.
+    mutating func string(_ value: String, nul: NULCharacter) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { source in
@@ -27,7 +38,11 @@ struct JSONText {
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
                 if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<index])) }
                 runStart = index + 1
-                escape(byte)
+                if byte == 0, nul == .replaced {
+                    bytes.append(contentsOf: "\\ufffd".utf8)
+                } else {
+                    escape(byte)
+                }
             }
             if runStart < source.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart...])) }
         }
@@ -53,8 +68,8 @@ struct JSONText {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `value` as a JSON string, or `null`.
-    mutating func string(_ value: String?) {
-        if let value { string(value) } else { raw("null") }
+    mutating func string(_ value: String?, nul: NULCharacter = .escaped) {
+        if let value { string(value, nul: nul) } else { raw("null") }
     }
 
     /// Bytes written so far.
