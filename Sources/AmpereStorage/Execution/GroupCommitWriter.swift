@@ -5,10 +5,12 @@ import Synchronization
 /// The single writer of a database, committing bursts of writes together.
 ///
 /// Every write is queued; one loop (`run()`) takes everything queued, runs it
-/// inside one transaction, each write in a savepoint of its own, commits, and
-/// only then answers each caller. So a call returns only once its data is
-/// committed, a failing write fails only its own caller, and many charge
-/// points writing at once share commits instead of queueing for one each.
+/// inside one transaction, each write in a savepoint of its own (writes that
+/// can merge run as one; a batch of a single such kind needs no savepoint),
+/// commits, and only then answers each caller. So a call returns only once
+/// its data is committed, a failing write fails only its own caller, and many
+/// charge points writing at once share commits instead of queueing for one
+/// each.
 final class GroupCommitWriter: Sendable {
     /// The most writes one transaction takes, so that a burst cannot hold the lock for long.
     static let maxBatch = 500
