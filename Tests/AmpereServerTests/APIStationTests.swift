@@ -74,6 +74,8 @@ struct APIStationTests {
             let tooLong = String(repeating: "x", count: 49)
             for body: JSONValue in [
                 ["id": ""], ["id": .string(tooLong)], [:], ["id": 5], ["id": "ok", "password": ""],
+                // Control characters: U+0000 (which PostgreSQL's text cannot hold), a line feed, DEL, C1.
+                ["id": "CP\u{0}1"], ["id": "CP\n1"], ["id": "CP\u{7F}"], ["id": "CP\u{85}"],
             ] {
                 let reply = try await api.send(.post, "/api/v1/charging-stations", json: body)
                 #expect(reply.status == .badRequest, "\(body)")
@@ -84,6 +86,8 @@ struct APIStationTests {
                 )
                 .status == .created)
             #expect(try await api.send(.post, "/api/v1/charging-stations", body: "{nope").status == .badRequest)
+            // Any other character is an id: spaces, punctuation, non-Latin letters.
+            #expect(try await api.send(.post, "/api/v1/charging-stations", json: ["id": "Hall 2 / Bay #3 名前"]).status == .created)
         }
     }
 

@@ -17,6 +17,14 @@ import Testing
             #expect(try await RawHTTP.upgradeStatus(port: port, path: "/ocpp/" + String(repeating: "x", count: 49)) == 400)
             #expect(try await RawHTTP.upgradeStatus(port: port, path: "/ocpp/" + String(repeating: "%41", count: 48)) == 101)
             #expect(try await RawHTTP.upgradeStatus(port: port, path: "/ocpp/") == 400)
+            // Control characters, percent-encoded: U+0000, a line feed, DEL, and U+0085 (C1, as UTF-8).
+            for encoded in ["CP%00", "CP%0A1", "CP%7F", "CP%C2%85"] {
+                #expect(try await RawHTTP.upgradeStatus(port: port, path: "/ocpp/" + encoded) == 400, "\(encoded)")
+            }
+            #expect(try await RawHTTP.upgradeStatus(port: port, path: "/ocpp/CP%20%C3%A9%2B1") == 101)
+            // Not valid percent-encoding, or more than one path segment.
+            #expect(try await RawHTTP.upgradeStatus(port: port, path: "/ocpp/CP%ZZ") == 400)
+            #expect(try await RawHTTP.upgradeStatus(port: port, path: "/ocpp/CP/1") == 400)
             #expect(try await RawHTTP.upgradeStatus(port: port, path: "/elsewhere/CP-3") == 404)
         }
     }

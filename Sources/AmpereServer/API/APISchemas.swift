@@ -12,7 +12,7 @@ enum APISchemas {
             [.init("token", .string(description: "Send as `Authorization: Bearer <token>`"))], required: ["token"]),
         "ChargingStation": chargingStation,
         "ChargingStationCreate": .object(
-            [.init("id", .string(description: "1 to 48 characters")), .init("password", .nullable(.string()))],
+            [.init("id", .string(description: "1 to 48 characters, no control characters")), .init("password", .nullable(.string()))],
             required: ["id"]),
         "ChargingStationUpdate": .object([
             .init("registrationStatus", .string(enumeration: RegistrationStatus.allCases.map(\.rawValue))),

@@ -41,9 +41,6 @@ struct StationRoutes {
         ]
     }
 
-    /// The contract's limit on a charge point id (as in its OCPP URL).
-    static let idLength = 1...48
-
     @Sendable func list(_ request: Request, _ context: AmpereRequestContext) async throws -> Response {
         let page = try await services.storage.stations.stations(try request.pageRequest())
         var items: [JSONValue] = []
@@ -55,9 +52,7 @@ struct StationRoutes {
     @Sendable func create(_ request: Request, _ context: AmpereRequestContext) async throws -> Response {
         let body = try await APIBody.read(request)
         let id = try body.requiredString("id")
-        guard Self.idLength.contains(id.count) else {
-            throw APIError.badRequest("'id' must be 1 to 48 characters")
-        }
+        if let problem = ChargePointId.problem(with: id) { throw APIError.badRequest("'id' \(problem)") }
         let passwordHash = try await hash(try body.string("password"))
         let station = ChargingStation(id: id, passwordHash: passwordHash, createdAt: services.now())
         guard try await services.storage.stations.create(station) else {

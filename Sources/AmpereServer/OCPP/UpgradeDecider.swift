@@ -6,7 +6,8 @@ import NIOHTTP1
 import OCPPCore
 
 /// Decides each WebSocket upgrade of the OCPP endpoint, as the contract says:
-/// `/ocpp/{chargePointId}` with a percent-decoded id of 1 to 48 characters,
+/// `/ocpp/{chargePointId}` with a percent-decoded id of 1 to 48 characters
+/// and no control character (`ChargePointId`),
 /// a supported subprotocol, the station's Basic credentials when it has a
 /// password, and, in `known` mode, a station created through the API.
 struct UpgradeDecider: Sendable {
@@ -19,8 +20,6 @@ struct UpgradeDecider: Sendable {
     var admission: ConnectionAdmission? = nil
 
     static let pathPrefix = "/ocpp/"
-    /// The longest charge point id (OCPP 1.6 CiString48 / 2.0.1 identifierString).
-    static let maxIdLength = 48
 
     func decide(_ head: HTTPRequestHead, logger: Logger) async -> UpgradeDecision {
         let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
@@ -28,11 +27,11 @@ struct UpgradeDecider: Sendable {
             return .refuse(.notFound("no WebSocket endpoint at \(path)"))
         }
         let rawId = String(path.dropFirst(Self.pathPrefix.count))
-        guard let id = rawId.removingPercentEncoding, !rawId.contains("/"),
-            (1...Self.maxIdLength).contains(id.count)
-        else {
-            return .refuse(
-                .badRequest("the charge point id must be 1 to \(Self.maxIdLength) characters after percent-decoding"))
+        guard let id = rawId.removingPercentEncoding, !rawId.contains("/") else {
+            return .refuse(.badRequest("the charge point id must be one percent-encoded path segment"))
+        }
+        if let problem = ChargePointId.problem(with: id) {
+            return .refuse(.badRequest("the charge point id \(problem) after percent-decoding"))
         }
         let offered = head.headers[canonicalForm: "Sec-WebSocket-Protocol"].map { String($0) }
         // OCPP-J 1.6 §3.1.2: the server picks a subprotocol the client offered.
