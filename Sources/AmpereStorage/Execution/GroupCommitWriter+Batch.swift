@@ -43,22 +43,14 @@ extension GroupCommitWriter {
         var batchFailure: (any Error)?
         var merged = Set<String>()
         do {
-            // A batch of one kind of mergeable write only (MeterValues under load) is one merged run
-            // that needs no savepoint: the transaction is its own, and on PostgreSQL the SAVEPOINT and
-            // RELEASE were two of the batch's five round trips. If it fails, the transaction starts
-            // over and the writes run one by one as below.
-            if let kind = Self.soleMergeKind(batch) {
-                merged.insert(kind)
-                if try await runWholeBatchMerged(batch, on: database, execute, rollback) {
-                    for index in batch.indices { outcomes[index] = .init(succeeded: true) { batch[index].succeed($0) } }
-                }
-            }
             for (index, write) in batch.enumerated() where outcomes[index] == nil {
                 if let merge = write.merge, !merged.contains(merge.kind) {
                     merged.insert(merge.kind)
                     let group = batch.indices.filter { batch[$0].merge?.kind == merge.kind }
                     if group.count > 1,
-                        try await runMerged(group.map { batch[$0].merge!.item }, merge.runAll, database, execute)
+                        try await runMerged(
+                            group.map { batch[$0].merge!.item }, merge.runAll, wholeBatch: group.count == batch.count,
+                            database, execute, rollback)
                     {
                         for member in group { outcomes[member] = .init(succeeded: true) { batch[member].succeed($0) } }
                         continue
@@ -104,48 +96,32 @@ extension GroupCommitWriter {
         }
     }
 
-    /// The merge kind every write of `batch` shares, when there are several and all have one.
-    static func soleMergeKind(_ batch: [PendingWrite]) -> String? {
-        guard batch.count > 1, let kind = batch[0].merge?.kind,
-            batch.allSatisfy({ $0.merge?.kind == kind })
-        else { return nil }
-        return kind
-    }
-
-    /// Runs every write of `batch` as one merged run, with no savepoint; false when that failed, after
-    /// rolling back and beginning a new transaction for the writes to run in one by one.
-    private func runWholeBatchMerged(
-        _ batch: [PendingWrite], on database: any SQLDatabase, _ execute: (String) async throws -> Void,
-        _ rollback: () async -> Void
-    ) async throws -> Bool {
-        let merge = batch[0].merge!
-        do {
-            try await merge.runAll(batch.map { $0.merge!.item }, database)
-            return true
-        } catch {
-            logger.debug("a merged batch failed; its writes run one by one", metadata: ["error": "\(error)"])
-        }
-        await rollback()
-        try await execute(traits.beginWrite)
-        return false
-    }
-
-    /// Runs the items of several merged writes as one, in a savepoint; false when that failed
-    /// (everything of it rolled back) and the writes must run one by one.
+    /// Runs the items of several merged writes as one; false when that failed (everything of it
+    /// rolled back) and the writes must run one by one.
+    ///
+    /// In a savepoint, unless the writes are the `wholeBatch` (MeterValues under load): then the
+    /// transaction is their own, and on PostgreSQL the SAVEPOINT and RELEASE were two of the batch's
+    /// five round trips. A whole batch that fails is rolled back and a new transaction begun.
     private func runMerged(
         _ items: [any Sendable], _ runAll: @Sendable ([any Sendable], any SQLDatabase) async throws -> Void,
-        _ database: any SQLDatabase, _ execute: (String) async throws -> Void
+        wholeBatch: Bool, _ database: any SQLDatabase, _ execute: (String) async throws -> Void,
+        _ rollback: () async -> Void
     ) async throws -> Bool {
-        try await execute("SAVEPOINT \(Self.savepoint)")
+        if !wholeBatch { try await execute("SAVEPOINT \(Self.savepoint)") }
         do {
             try await runAll(items, database)
         } catch {
             logger.debug("a merged write failed; its writes run one by one", metadata: ["error": "\(error)"])
-            try await execute("ROLLBACK TO SAVEPOINT \(Self.savepoint)")
-            try await execute("RELEASE SAVEPOINT \(Self.savepoint)")
+            if wholeBatch {
+                await rollback()
+                try await execute(traits.beginWrite)
+            } else {
+                try await execute("ROLLBACK TO SAVEPOINT \(Self.savepoint)")
+                try await execute("RELEASE SAVEPOINT \(Self.savepoint)")
+            }
             return false
         }
-        try await execute("RELEASE SAVEPOINT \(Self.savepoint)")
+        if !wholeBatch { try await execute("RELEASE SAVEPOINT \(Self.savepoint)") }
         return true
     }
 }
