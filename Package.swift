@@ -43,6 +43,8 @@ let package = Package(
             name: "AmpereStorage",
             dependencies: [
                 "AmpereDomain",
+                // JSONWriter, for the JSON texts that carry batches of rows.
+                "OCPPCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

@@ -1,5 +1,5 @@
 import AmpereDomain
-import AmpereStorage
+@testable import AmpereStorage
 import Synchronization
 import Testing
 
@@ -56,6 +56,11 @@ import Testing
             #expect(stored[2] == "nul \u{FFFD} inside")
             #expect(stored[3] == "last")
         }
+    }
+
+    @Test func storableTextsHaveEveryNULReplaced() {
+        #expect(SQLMessageLogRepository.storable("\u{0}a\u{0}\u{0}b\"\u{0}") == "\u{FFFD}a\u{FFFD}\u{FFFD}b\"\u{FFFD}")
+        #expect(SQLMessageLogRepository.storable("no NUL: é😀\u{1}") == "no NUL: é😀\u{1}")
     }
 
     /// A large batch takes several statements, with the caller's pause between each two, each

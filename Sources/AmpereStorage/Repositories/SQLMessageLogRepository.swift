@@ -1,5 +1,6 @@
 import AmpereDomain
 import Foundation
+import OCPPCore
 import SQLKit
 
 /// The OCPP message log, in SQL.
@@ -9,8 +10,7 @@ struct SQLMessageLogRepository: MessageLogRepository {
     static let pruneBatch = 1000
 
     /// Stores `records` in order; their `id`s are ignored and assigned by the database.
-    /// A NUL character in any of their texts is stored as U+FFFD: PostgreSQL's text cannot hold
-    /// it, and one frame that a database refuses would lose the whole statement's frames.
+    /// Texts taken from frames are stored as `storable` makes them.
     /// They go to the database as JSON texts (one bound parameter each), which cost less to
     /// build than seven binds per frame; each text holds about `statementBytes` of frames, so
     /// that a second's worth of a busy log never sits in memory several times over, and so
@@ -24,38 +24,46 @@ struct SQLMessageLogRepository: MessageLogRepository {
             var start = 0
             while start < records.count {
                 let began = ContinuousClock.now
-                var rows = JSONText(capacity: Self.statementBytes + 4096)
-                rows.raw("[")
+                var rows = JSONWriter(capacity: Self.statementBytes + 4096)
+                rows.beginArray()
                 var end = start
-                while end < records.count, end == start || rows.count < Self.statementBytes {
+                while end < records.count, end == start || rows.bytes.count < Self.statementBytes {
                     let record = records[end]
-                    rows.raw(end > start ? ",[" : "[")
-                    rows.string(record.stationId, nul: .replaced)
-                    rows.raw(",")
-                    rows.string(record.direction.rawValue, nul: .replaced)
-                    rows.raw(",")
+                    rows.element()
+                    rows.beginArray()
+                    rows.string(record.stationId)
+                    rows.element()
+                    rows.string(record.direction.rawValue)
+                    rows.element()
                     rows.int(record.messageType)
-                    rows.raw(",")
-                    rows.string(record.messageId, nul: .replaced)
-                    rows.raw(",")
-                    rows.string(record.action, nul: .replaced)
-                    rows.raw(",")
-                    rows.string(record.frame, nul: .replaced)
-                    rows.raw(",")
+                    rows.element()
+                    rows.string(Self.storable(record.messageId))
+                    rows.element()
+                    if let action = record.action { rows.string(Self.storable(action)) } else { rows.null() }
+                    rows.element()
+                    rows.string(Self.storable(record.frame))
+                    rows.element()
                     rows.int(Millis.from(record.at))
-                    rows.raw("]")
+                    rows.endArray()
                     end += 1
                 }
-                rows.raw("]")
+                rows.endArray()
                 // Ordered by position in the array, so ids follow the order of `records`.
                 try await db.raw(
                     "INSERT INTO ocpp_messages (station_id, direction, message_type, message_id, action, frame, at) "
-                        + traits.selectJSONRows(Self.columnTypes, rows.text)
+                        + traits.selectJSONRows(Self.columnTypes, String(decoding: rows.bytes, as: UTF8.self))
                 ).run()
                 start = end
                 if start < records.count { await pause(.now - began) }
             }
         }
+    }
+
+    /// `text` as every database can store it: U+0000 becomes U+FFFD. PostgreSQL's text cannot hold
+    /// it, and one frame the database refused would lose the whole statement's frames. (Station ids
+    /// never hold one: `ChargePointId`.)
+    static func storable(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
     }
 
     /// The SQL types of the columns the INSERT fills, in order.

@@ -1,5 +1,6 @@
 import AmpereDomain
 import Foundation
+import OCPPCore
 import SQLKit
 import Synchronization
 
@@ -27,26 +28,27 @@ extension SQLTransactionRepository {
         let samples = batches.count == 1 ? batches[0].samples : batches.flatMap(\.samples)
         var resolver = MeterKeyResolver(known: meterKeys.snapshot)
         // The rows as one JSON array of [series, ts, kind, value]: one bound parameter for the lot.
-        var rows = JSONText(capacity: samples.count * 48)
-        rows.raw("[")
-        for (index, sample) in samples.enumerated() {
+        var rows = JSONWriter(capacity: samples.count * 48)
+        rows.beginArray()
+        for sample in samples {
             let series = try await resolver.series(MeterSeries(sample), on: db)
             let kind = try await resolver.kind(MeterKind(sample), on: db)
-            rows.raw(index > 0 ? ",[" : "[")
+            rows.element()
+            rows.beginArray()
             rows.int(series)
-            rows.raw(",")
+            rows.element()
             rows.int(Millis.from(sample.timestamp))
-            rows.raw(",")
+            rows.element()
             rows.int(kind)
-            rows.raw(",")
+            rows.element()
             rows.string(sample.value)
-            rows.raw("]")
+            rows.endArray()
         }
-        rows.raw("]")
+        rows.endArray()
         // A value equal to a stored one (same series, time and kind) is a resend: skip it.
         try await db.raw(
             "INSERT INTO meter_values (series, ts, kind, value) "
-                + store.traits.selectJSONRows(["bigint", "bigint", "integer", "text"], rows.text)
+                + store.traits.selectJSONRows(["bigint", "bigint", "integer", "text"], String(decoding: rows.bytes, as: UTF8.self))
                 + " ON CONFLICT DO NOTHING"
         ).run()
         for update in Self.consumptionUpdates(samples) { try await db.raw(update).run() }

@@ -1,5 +1,6 @@
 import AmpereDomain
 import Foundation
+import OCPPCore
 import SQLKit
 
 extension Transaction {
@@ -29,33 +30,35 @@ extension Transaction {
 
 /// A transaction's newest sampled values, stored as a JSON array.
 enum MeterReadingsColumn {
-    /// Written byte by byte (`JSONText`): this runs on the writer for every
-    /// MeterValues, where `JSONEncoder` was a tenth of the writer's time
-    /// during a reconnect storm. Keys in sorted order, absent ones left out.
+    /// Written with `JSONWriter`: this runs on the writer for every MeterValues, where
+    /// `JSONEncoder` was a tenth of the writer's time during a reconnect storm. Keys in sorted
+    /// order, absent ones left out.
     static func encode(_ readings: [MeterReading]) -> String {
-        var json = JSONText(capacity: 96 * readings.count + 2)
-        json.raw("[")
-        for (index, reading) in readings.enumerated() {
-            json.raw(index == 0 ? "{\"context\":" : ",{\"context\":")
+        var json = JSONWriter(capacity: 96 * readings.count + 2)
+        json.beginArray()
+        for reading in readings {
+            json.element()
+            json.beginObject()
+            json.key("context")
             json.string(reading.context)
             if let location = reading.location {
-                json.raw(",\"location\":")
+                json.key("location")
                 json.string(location)
             }
-            json.raw(",\"measurand\":")
+            json.key("measurand")
             json.string(reading.measurand)
             if let phase = reading.phase {
-                json.raw(",\"phase\":")
+                json.key("phase")
                 json.string(phase)
             }
-            json.raw(",\"unit\":")
+            json.key("unit")
             json.string(reading.unit)
-            json.raw(",\"value\":")
+            json.key("value")
             json.string(reading.value)
-            json.raw("}")
+            json.endObject()
         }
-        json.raw("]")
-        return json.text
+        json.endArray()
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     static func decode(_ text: String?) throws -> [MeterReading] {
