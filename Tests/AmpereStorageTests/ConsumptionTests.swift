@@ -62,4 +62,50 @@ import Testing
             #expect(page.items.first { $0.id == other }?.consumption == TransactionConsumption())
         }
     }
+
+    @Test(arguments: StorageBackend.all)
+    func oneBatchFoldsIntoEveryTransactionItTouchesAndNoOther(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let transactions = opened.storage.transactions
+            let first = try await transactions.start(Fixtures.start(connector: 1), status: .accepted).id
+            let second = try await transactions.start(Fixtures.start(connector: 2), status: .accepted).id
+            let onlySoC = try await transactions.start(Fixtures.start(connector: 3), status: .accepted).id
+            let untouched = try await transactions.start(Fixtures.start(connector: 4), status: .accepted).id
+            try await transactions.addMeterSamples([
+                Fixtures.sample(connector: 1, transaction: first, at: 10, value: "1234.5"),
+                Fixtures.sample(
+                    connector: 2, transaction: second, at: 20, value: "7.25", measurand: "Power.Active.Import", unit: "kW"),
+                Fixtures.sample(connector: 2, transaction: second, at: 20, value: "2", unit: "kWh"),
+                Fixtures.sample(connector: 3, transaction: onlySoC, at: 30, value: "42", measurand: "SoC", unit: "Percent"),
+                Fixtures.sample(connector: 1, transaction: first, at: 5, value: "1000"),
+            ])
+            let one = try #require(try await transactions.transaction(first)?.consumption)
+            #expect(one.energyRegisterWh == 1234.5)
+            #expect(one.maxPowerW == nil)
+            #expect(one.lastSampleAt == Fixtures.date(10))
+            #expect(one.lastValues.map(\.value) == ["1234.5"])
+            let two = try #require(try await transactions.transaction(second)?.consumption)
+            #expect(two.energyRegisterWh == 2000)
+            #expect(two.maxPowerW == 7250)
+            #expect(two.lastValues.map(\.value) == ["7.25", "2"])
+            let soc = try #require(try await transactions.transaction(onlySoC)?.consumption)
+            #expect(soc.energyRegisterWh == nil)
+            #expect(soc.maxPowerW == nil)
+            #expect(soc.lastSampleAt == Fixtures.date(30))
+            #expect(soc.lastValues.map(\.measurand) == ["SoC"])
+            #expect(try await transactions.transaction(untouched)?.consumption == TransactionConsumption())
+
+            // The next batch: a lower reading and an older time leave the first alone; values of the
+            // stored time replace the stored ones.
+            try await transactions.addMeterSamples([
+                Fixtures.sample(connector: 1, transaction: first, at: 8, value: "1100"),
+                Fixtures.sample(connector: 2, transaction: second, at: 20, value: "2500"),
+            ])
+            #expect(try await transactions.transaction(first)?.consumption == one)
+            let again = try #require(try await transactions.transaction(second)?.consumption)
+            #expect(again.energyRegisterWh == 2500)
+            #expect(again.maxPowerW == 7250)
+            #expect(again.lastValues.map(\.value) == ["2500"])
+        }
+    }
 }

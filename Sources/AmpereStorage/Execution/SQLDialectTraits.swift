@@ -10,6 +10,10 @@ struct SQLDialectTraits: Sendable {
     /// After a failed statement the transaction can only roll back (PostgreSQL), rather than
     /// losing just that statement (SQLite).
     var failedStatementAbortsTransaction: Bool
+    /// Every statement is a round trip to a server (PostgreSQL), not a call into a library on the
+    /// writer's own thread (SQLite): there one statement for many rows wins even where it costs
+    /// more to run than several small ones.
+    var roundTripPerStatement: Bool
     /// Serializes migrations between processes sharing the database; run first in each migration transaction.
     var lockMigrations: String?
     /// Column types of the schema: milliseconds since 1970 and other 64-bit integers;

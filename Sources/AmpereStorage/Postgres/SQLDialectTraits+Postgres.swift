@@ -8,6 +8,7 @@ extension SQLDialectTraits {
         // The wire protocol counts bind parameters in 16 bits.
         maxBindParameters: 65535,
         failedStatementAbortsTransaction: true,
+        roundTripPerStatement: true,
         // One lock for every node of a cluster, held to the end of the migration transaction.
         lockMigrations: "SELECT pg_advisory_xact_lock(\(migrationLockKey))",
         bigInteger: "BIGINT",

@@ -51,47 +51,73 @@ extension SQLTransactionRepository {
                 + store.traits.selectJSONRows(["bigint", "bigint", "integer", "text"], String(decoding: rows.bytes, as: UTF8.self))
                 + " ON CONFLICT DO NOTHING"
         ).run()
-        for update in Self.consumptionUpdates(samples) { try await db.raw(update).run() }
+        for update in consumptionUpdates(samples) { try await db.raw(update).run() }
         for batch in batches { batch.learned.withLock { $0 = resolver.learned } }
     }
 
-    /// One UPDATE per transaction that folds a batch's contribution into its
-    /// consumption columns. Each column only moves forward (the highest
-    /// reading, the newest time), so a resent or late batch changes nothing
-    /// it should not, in any order.
-    static func consumptionUpdates(_ samples: [MeterSample]) -> [SQLQueryString] {
-        TransactionConsumption.contributions(of: samples).sorted { $0.key < $1.key }.map { id, part in
-            var sets: [SQLQueryString] = []
-            if let energy = part.energyRegisterWh {
-                sets.append(
-                    """
-                    energy_register_wh = CASE WHEN energy_register_wh IS NULL OR energy_register_wh < \(bind: energy)
-                        THEN \(bind: energy) ELSE energy_register_wh END
-                    """)
+    /// The UPDATEs that fold a batch's contribution into the consumption columns of every
+    /// transaction it touches. Each column only moves forward (the highest reading, the newest
+    /// time), so a resent or late batch changes nothing it should not, in any order.
+    ///
+    /// Where a statement is a round trip (PostgreSQL), one UPDATE for them all, from one bound
+    /// JSON array of rows: a statement per transaction had capped PostgreSQL at a few hundred
+    /// charging stations' MeterValues a second. On SQLite a small UPDATE per transaction costs
+    /// less than reading that JSON.
+    func consumptionUpdates(_ samples: [MeterSample]) -> [SQLQueryString] {
+        let contributions = TransactionConsumption.contributions(of: samples).sorted { $0.key < $1.key }
+        guard !contributions.isEmpty else { return [] }
+        func number(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
+        guard store.traits.roundTripPerStatement else {
+            return contributions.map { id, part in
+                Self.consumptionUpdate(
+                    energy: "\(bind: number(part.energyRegisterWh))", power: "\(bind: number(part.maxPowerW))",
+                    at: "\(bind: part.lastSampleAt.map(Millis.from))",
+                    values: "\(bind: MeterReadingsColumn.encode(part.lastValues))")
+                    + " WHERE id = \(bind: id)"
             }
-            if let power = part.maxPowerW {
-                sets.append(
-                    """
-                    max_power_w = CASE WHEN max_power_w IS NULL OR max_power_w < \(bind: power)
-                        THEN \(bind: power) ELSE max_power_w END
-                    """)
-            }
-            if let at = part.lastSampleAt.map(Millis.from) {
-                // Both expressions read the row as it was before this UPDATE.
-                let values = MeterReadingsColumn.encode(part.lastValues)
-                sets.append(
-                    """
-                    last_values = CASE WHEN last_sample_at IS NULL OR last_sample_at <= \(bind: at)
-                        THEN \(bind: values) ELSE last_values END
-                    """)
-                sets.append(
-                    """
-                    last_sample_at = CASE WHEN last_sample_at IS NULL OR last_sample_at < \(bind: at)
-                        THEN \(bind: at) ELSE last_sample_at END
-                    """)
-            }
-            return "UPDATE transactions SET " + sets.joined(separator: ", ") + " WHERE id = \(bind: id)"
         }
+        var rows = JSONWriter(capacity: contributions.count * 160)
+        rows.beginArray()
+        for (id, part) in contributions {
+            rows.element()
+            rows.beginArray()
+            rows.int(id)
+            for value in [number(part.energyRegisterWh), number(part.maxPowerW)] {
+                rows.element()
+                if let value { rows.raw(String(value).utf8) } else { rows.null() }
+            }
+            rows.element()
+            if let at = part.lastSampleAt { rows.int(Millis.from(at)) } else { rows.null() }
+            rows.element()
+            rows.string(MeterReadingsColumn.encode(part.lastValues))
+            rows.endArray()
+        }
+        rows.endArray()
+        let parts = store.traits.selectJSONRows(
+            ["bigint", "double precision", "double precision", "bigint", "text"],
+            String(decoding: rows.bytes, as: UTF8.self))
+        return [
+            "WITH part(part_id, part_energy, part_power, part_at, part_values) AS (" + parts + ") "
+                + Self.consumptionUpdate(energy: "part_energy", power: "part_power", at: "part_at", values: "part_values")
+                + " FROM part WHERE transactions.id = part.part_id"
+        ]
+    }
+
+    /// `UPDATE transactions SET` each consumption column from one contribution's parts (NULL:
+    /// nothing to fold in; JSON has no infinity or NaN, so such a reading folds nothing in either).
+    /// Every expression reads the row as it was before this UPDATE.
+    private static func consumptionUpdate(
+        energy: SQLQueryString, power: SQLQueryString, at: SQLQueryString, values: SQLQueryString
+    ) -> SQLQueryString {
+        "UPDATE transactions SET energy_register_wh = CASE WHEN " + energy + " IS NOT NULL"
+            + " AND (energy_register_wh IS NULL OR energy_register_wh < " + energy + ")"
+            + " THEN " + energy + " ELSE energy_register_wh END,"
+            + " max_power_w = CASE WHEN " + power + " IS NOT NULL AND (max_power_w IS NULL OR max_power_w < " + power
+            + ") THEN " + power + " ELSE max_power_w END,"
+            + " last_values = CASE WHEN " + at + " IS NOT NULL AND (last_sample_at IS NULL OR last_sample_at <= " + at
+            + ") THEN " + values + " ELSE last_values END,"
+            + " last_sample_at = CASE WHEN " + at + " IS NOT NULL AND (last_sample_at IS NULL OR last_sample_at < " + at
+            + ") THEN " + at + " ELSE last_sample_at END"
     }
 
     /// Oldest first; values of the same time in the order their kinds were first stored.

@@ -7,6 +7,7 @@ extension SQLDialectTraits {
         // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
         maxBindParameters: 32766,
         failedStatementAbortsTransaction: false,
+        roundTripPerStatement: false,
         // BEGIN IMMEDIATE already excludes every other writer.
         lockMigrations: nil,
         bigInteger: "INTEGER",
