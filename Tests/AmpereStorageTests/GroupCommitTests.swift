@@ -90,7 +90,42 @@ import Testing
             let after = sqlite.statistics()!
             #expect(after.writes - before.writes == 21)
             #expect(after.commits - before.commits == 1)
+            // PostgreSQL ran the batch without savepoints first, then again with them.
+            let rerun = sqlite.database.writer.traits.failedStatementAbortsTransaction
+            #expect(after.reruns - before.reruns == (rerun ? 1 : 0))
             #expect(try await storage.tags.tags(PageRequest()).total == 20)
+        }
+    }
+
+    /// A batch in which nothing fails takes no savepoint on PostgreSQL (each is a round trip there);
+    /// on SQLite a write of several statements still takes one.
+    @Test(arguments: StorageBackend.all)
+    func aBatchWithoutFailuresTakesSavepointsOnlyOnSQLite(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened in
+            let before = opened.statistics()!
+            opened.database.writer.hold()
+            async let released: Void = Self.releaseWhenQueued(opened, count: 10)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        try await opened.database.executeForTesting([
+                            "INSERT INTO settings (key, value) VALUES ('a\(index)', 'x')",
+                            "INSERT INTO settings (key, value) VALUES ('b\(index)', 'y')",
+                        ])
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await released
+            let after = opened.statistics()!
+            #expect(after.commits - before.commits == 1)
+            #expect(after.reruns == before.reruns)
+            let postgres = opened.database.writer.traits.failedStatementAbortsTransaction
+            #expect(after.savepoints - before.savepoints == (postgres ? 0 : 10))
+            for index in [0, 9] {
+                #expect(try await opened.storage.settings.setting("a\(index)") == "x")
+                #expect(try await opened.storage.settings.setting("b\(index)") == "y")
+            }
         }
     }
 

@@ -41,34 +41,22 @@ extension GroupCommitWriter {
         }
         var outcomes = [PendingWrite.Outcome?](repeating: nil, count: batch.count)
         var batchFailure: (any Error)?
-        var merged = Set<String>()
         do {
-            for (index, write) in batch.enumerated() where outcomes[index] == nil {
-                if let merge = write.merge, !merged.contains(merge.kind) {
-                    merged.insert(merge.kind)
-                    let group = batch.indices.filter { batch[$0].merge?.kind == merge.kind }
-                    if group.count > 1,
-                        try await runMerged(
-                            group.map { batch[$0].merge!.item }, merge.runAll, wholeBatch: group.count == batch.count,
-                            database, execute, rollback)
-                    {
-                        for member in group { outcomes[member] = .init(succeeded: true) { batch[member].succeed($0) } }
-                        continue
-                    }
-                    // Alone, or the merged run failed: each write of the kind runs on its own below.
-                }
-                // A lone write needs no savepoint: the transaction is its own. Nor does a single change
-                // where a failed statement leaves the transaction usable (SQLite): every savepoint
-                // statement is a round trip to the database thread.
-                let isolated = batch.count > 1 && !(write.singleChange && !traits.failedStatementAbortsTransaction)
-                if isolated { try await execute("SAVEPOINT \(Self.savepoint)") }
-                let outcome = await write.run(database)
-                outcomes[index] = outcome
-                if isolated {
-                    if !outcome.succeeded { try await execute("ROLLBACK TO SAVEPOINT \(Self.savepoint)") }
-                    try await execute("RELEASE SAVEPOINT \(Self.savepoint)")
+            var done = false
+            // On PostgreSQL every savepoint is two more round trips per write, and a failed statement
+            // dooms the transaction anyway: so the batch first runs without any, and only when one of
+            // its writes fails is it rolled back and run again with them. Nothing is answered before
+            // the commit, so the first run's outcomes are simply dropped.
+            if batch.count > 1, traits.failedStatementAbortsTransaction {
+                done = await runWithoutSavepoints(batch, database, &outcomes)
+                if !done {
+                    recordRerun()
+                    outcomes = Array(repeating: nil, count: batch.count)
+                    await rollback()
+                    try await execute(traits.beginWrite)
                 }
             }
+            if !done { try await runInSavepoints(batch, database, &outcomes, execute, rollback) }
         } catch {
             // The transaction itself is broken (the driver may have rolled it back): nothing in it can commit.
             batchFailure = error
@@ -96,6 +84,72 @@ extension GroupCommitWriter {
         }
     }
 
+    /// Every write of `batch` on its own, each in a savepoint unless it needs none; merged kinds
+    /// together (one by one when that fails). Throws when the transaction itself broke.
+    private func runInSavepoints(
+        _ batch: [PendingWrite], _ database: any SQLDatabase, _ outcomes: inout [PendingWrite.Outcome?],
+        _ execute: (String) async throws -> Void, _ rollback: () async -> Void
+    ) async throws {
+        var merged = Set<String>()
+        for (index, write) in batch.enumerated() where outcomes[index] == nil {
+            if let merge = write.merge, !merged.contains(merge.kind) {
+                merged.insert(merge.kind)
+                let group = batch.indices.filter { batch[$0].merge?.kind == merge.kind }
+                if group.count > 1,
+                    try await runMerged(
+                        group.map { batch[$0].merge!.item }, merge.runAll, wholeBatch: group.count == batch.count,
+                        database, execute, rollback)
+                {
+                    for member in group { outcomes[member] = .init(succeeded: true) { batch[member].succeed($0) } }
+                    continue
+                }
+                // Alone, or the merged run failed: each write of the kind runs on its own below.
+            }
+            // A lone write needs no savepoint: the transaction is its own. Nor does a single change
+            // where a failed statement leaves the transaction usable (SQLite): every savepoint
+            // statement is a round trip to the database thread.
+            let isolated = batch.count > 1 && !(write.singleChange && !traits.failedStatementAbortsTransaction)
+            if isolated {
+                recordSavepoint()
+                try await execute("SAVEPOINT \(Self.savepoint)")
+            }
+            let outcome = await write.run(database)
+            outcomes[index] = outcome
+            if isolated {
+                if !outcome.succeeded { try await execute("ROLLBACK TO SAVEPOINT \(Self.savepoint)") }
+                try await execute("RELEASE SAVEPOINT \(Self.savepoint)")
+            }
+        }
+    }
+
+    /// Every write of `batch` straight in the transaction, merged kinds together; false as soon
+    /// as one fails, its transaction then fit only to roll back.
+    private func runWithoutSavepoints(
+        _ batch: [PendingWrite], _ database: any SQLDatabase, _ outcomes: inout [PendingWrite.Outcome?]
+    ) async -> Bool {
+        var merged = Set<String>()
+        for (index, write) in batch.enumerated() where outcomes[index] == nil {
+            if let merge = write.merge, !merged.contains(merge.kind) {
+                merged.insert(merge.kind)
+                let group = batch.indices.filter { batch[$0].merge?.kind == merge.kind }
+                if group.count > 1 {
+                    do {
+                        try await merge.runAll(group.map { batch[$0].merge!.item }, database)
+                    } catch {
+                        logger.debug("a merged write failed; the batch runs again", metadata: ["error": "\(error)"])
+                        return false
+                    }
+                    for member in group { outcomes[member] = .init(succeeded: true) { batch[member].succeed($0) } }
+                    continue
+                }
+            }
+            let outcome = await write.run(database)
+            guard outcome.succeeded else { return false }
+            outcomes[index] = outcome
+        }
+        return true
+    }
+
     /// Runs the items of several merged writes as one; false when that failed (everything of it
     /// rolled back) and the writes must run one by one.
     ///
@@ -107,7 +161,10 @@ extension GroupCommitWriter {
         wholeBatch: Bool, _ database: any SQLDatabase, _ execute: (String) async throws -> Void,
         _ rollback: () async -> Void
     ) async throws -> Bool {
-        if !wholeBatch { try await execute("SAVEPOINT \(Self.savepoint)") }
+        if !wholeBatch {
+            recordSavepoint()
+            try await execute("SAVEPOINT \(Self.savepoint)")
+        }
         do {
             try await runAll(items, database)
         } catch {

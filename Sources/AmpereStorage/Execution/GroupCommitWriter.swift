@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// Every write is queued; one loop (`run()`) takes everything queued, runs it
 /// inside one transaction, each write in a savepoint of its own (writes that
-/// can merge run as one; a batch of a single such kind needs no savepoint),
+/// can merge run as one; a batch of a single such kind needs no savepoint;
+/// on PostgreSQL a batch first runs without any, see `commit(_:on:)`),
 /// commits, and only then answers each caller. So a call returns only once
 /// its data is committed, a failing write fails only its own caller, and many
 /// charge points writing at once share commits instead of queueing for one
@@ -130,6 +131,10 @@ final class GroupCommitWriter: Sendable {
             if committed { $0.statistics.commits += 1 }
         }
     }
+
+    func recordSavepoint() { state.withLock { $0.statistics.savepoints += 1 } }
+
+    func recordRerun() { state.withLock { $0.statistics.reruns += 1 } }
 }
 
 // Hooks that make batching observable in tests: hold the queue, fill it, release it as one batch.
