@@ -53,8 +53,8 @@ import Testing
     }
 }
 
-/// Accepts connections on a loopback port and never answers; with `closesItsSide` it reads
-/// the request and then shuts its side of the connection down.
+/// Accepts connections on a loopback port, reads the request and never answers; with
+/// `closesItsSide` it then shuts its side of the connection down.
 final class SilentListener: Sendable {
     let port: Int
     private let socket: Int32
@@ -84,12 +84,18 @@ final class SilentListener: Sendable {
         while true {
             let connection = accept(socket, nil, nil)
             guard connection >= 0 else { return }
-            connections.withLock { $0.append(connection) }
-            if closingOurSide {
-                var request = [UInt8](repeating: 0, count: 4096)
-                _ = recv(connection, &request, request.count, 0)
-                shutdown(connection, Int32(SHUT_WR))
+            // Counts only this suite's charge points: in a full parallel run, another test's client
+            // may still be reconnecting to a port the system has since given to this listener.
+            var wait = timeval(tv_sec: 2, tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+            var request = [UInt8](repeating: 0, count: 4096)
+            let count = recv(connection, &request, request.count, 0)
+            guard count > 0, String(decoding: request.prefix(count), as: UTF8.self).contains("SILENT-") else {
+                Glibc.close(connection)
+                continue
             }
+            connections.withLock { $0.append(connection) }
+            if closingOurSide { shutdown(connection, Int32(SHUT_WR)) }
         }
     }
 
