@@ -248,4 +248,46 @@ import Testing
             #expect(try await opened.storage.settings.setting("bad") == nil)
         }
     }
+
+    /// Boots queued together all land, in one commit; of a station's two boots the later one wins
+    /// (on PostgreSQL they are one merged UPDATE).
+    @Test(arguments: StorageBackend.all)
+    func bootsQueuedTogetherAllLandAndTheLaterWins(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened in
+            let stations = opened.storage.stations
+            for id in ["CP0", "CP1", "CP2"] { _ = try await stations.ensure(id, at: Fixtures.date(0)) }
+            func report(_ vendor: String, serial: String? = "SN") -> BootReport {
+                BootReport(
+                    vendor: vendor, model: "M", serialNumber: serial, firmwareVersion: serial.map { "fw-\($0)" },
+                    details: ["meterType": "\"quoted\" é"], ocppVersion: "1.6")
+            }
+            let boots = [("CP0", report("Old")), ("CP1", report("Nil", serial: nil)), ("CP0", report("New")), ("CP2", report("Acme"))]
+            let before = opened.statistics()!
+            opened.database.writer.hold()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, boot) in boots.enumerated() {
+                    group.addTask { try await stations.recordBoot(boot.0, report: boot.1, at: Fixtures.date(10 + index)) }
+                    // One at a time into the queue, so that its order is the list's.
+                    while opened.database.writer.queued < index + 1 { try await Task.sleep(for: .milliseconds(1)) }
+                }
+                opened.database.writer.release()
+                try await group.waitForAll()
+            }
+            let after = opened.statistics()!
+            #expect(after.commits - before.commits == 1)
+            // Nothing failed: no savepoint, and no second run (a failing merged UPDATE would show here).
+            #expect(after.savepoints == before.savepoints)
+            #expect(after.reruns == before.reruns)
+            let cp0 = try #require(try await stations.station("CP0"))
+            #expect(cp0.vendor == "New")
+            #expect(cp0.lastBootAt == Fixtures.date(12))
+            #expect(cp0.lastSeen == Fixtures.date(12))
+            let cp1 = try #require(try await stations.station("CP1"))
+            #expect(cp1.vendor == "Nil")
+            #expect(cp1.serialNumber == nil && cp1.firmwareVersion == nil)
+            #expect(cp1.bootDetails == ["meterType": "\"quoted\" é"])
+            #expect(cp1.ocppVersion == "1.6")
+            #expect(try await stations.station("CP2")?.vendor == "Acme")
+        }
+    }
 }

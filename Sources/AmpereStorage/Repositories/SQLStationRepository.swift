@@ -1,5 +1,6 @@
 import AmpereDomain
 import Foundation
+import OCPPCore
 import SQLKit
 
 /// Charge points and their connectors' states, in SQL.
@@ -37,18 +38,20 @@ struct SQLStationRepository: StationRepository {
         }
     }
 
+    /// Goes straight to the writer: its one caller has just read that the station is missing.
     func ensure(_ id: String, ocppVersion: String?, at: Date) async throws -> ChargingStation {
-        // Almost always the station exists: answer from the reader without taking a write.
-        if let existing = try await station(id) { return existing }
-        return try await store.write(singleChange: true) { db in
-            try await db.raw(
+        try await store.write(singleChange: true) { db in
+            // RETURNING gives the row only when this inserted it; else it was there already.
+            let inserted = try await db.raw(
                 """
                 INSERT INTO stations (id, registration_status, ocpp_version, last_seen, created_at)
                 VALUES (\(bind: id), \(bind: RegistrationStatus.accepted.rawValue), \(bind: ocppVersion),
                     \(bind: Millis.from(at)), \(bind: Millis.from(at)))
                 ON CONFLICT DO NOTHING
+                RETURNING *
                 """
-            ).run()
+            ).first()
+            if let inserted { return try ChargingStation(row: inserted) }
             guard let row = try await db.raw("SELECT * FROM stations WHERE id = \(bind: id)").first() else {
                 throw StorageError(.database, reason: "station \(id) missing right after its insert")
             }
@@ -72,19 +75,59 @@ struct SQLStationRepository: StationRepository {
         }
     }
 
+    /// Where a statement is a round trip (PostgreSQL), the boots queued together update their
+    /// stations in one statement: a storm of reconnecting stations otherwise queues a round trip
+    /// each on the one writer.
     func recordBoot(_ id: String, report: BootReport, at: Date) async throws {
-        let details = try BootDetailsColumn.encode(report.details)
-        try await store.write(singleChange: true) { db in
+        let boot = StationBoot(id: id, report: report, details: try BootDetailsColumn.encode(report.details), at: at)
+        let merge = store.traits.roundTripPerStatement
+            ? WriteMerge(kind: "station_boots", item: boot) { [store] items, db in
+                try await Self.recordBoots(items.compactMap { $0 as? StationBoot }, traits: store.traits, on: db)
+            } : nil
+        try await store.write(singleChange: true, merge: merge) { db in
             try await db.raw(
                 """
                 UPDATE stations SET vendor = \(bind: report.vendor), model = \(bind: report.model),
                     serial_number = \(bind: report.serialNumber), firmware_version = \(bind: report.firmwareVersion),
-                    boot_details = \(bind: details), ocpp_version = \(bind: report.ocppVersion),
+                    boot_details = \(bind: boot.details), ocpp_version = \(bind: report.ocppVersion),
                     last_boot_at = \(bind: Millis.from(at)), last_seen = \(bind: Millis.from(at))
                 WHERE id = \(bind: id)
                 """
             ).run()
         }
+    }
+
+    /// One UPDATE for many boots, from one bound JSON array of rows; of a station's boots the last wins.
+    private static func recordBoots(_ boots: [StationBoot], traits: SQLDialectTraits, on db: any SQLDatabase) async throws {
+        var latest: [String: Int] = [:]
+        for (index, boot) in boots.enumerated() { latest[boot.id] = index }
+        var rows = JSONWriter(capacity: boots.count * 200)
+        rows.beginArray()
+        for (index, boot) in boots.enumerated() where latest[boot.id] == index {
+            rows.element()
+            rows.beginArray()
+            for text in [boot.id, boot.report.vendor, boot.report.model, boot.report.serialNumber,
+                boot.report.firmwareVersion, boot.details, boot.report.ocppVersion] as [String?]
+            {
+                if let text { rows.string(text) } else { rows.null() }
+                rows.element()
+            }
+            rows.int(Millis.from(boot.at))
+            rows.endArray()
+        }
+        rows.endArray()
+        let parts = traits.selectJSONRows(
+            ["text", "text", "text", "text", "text", "text", "text", "bigint"], String(decoding: rows.bytes, as: UTF8.self))
+        try await db.raw(
+            "WITH boot(boot_id, boot_vendor, boot_model, boot_serial, boot_firmware, boot_report, boot_version, boot_at) AS ("
+                + parts + ") "
+                + """
+                UPDATE stations SET vendor = boot_vendor, model = boot_model, serial_number = boot_serial,
+                    firmware_version = boot_firmware, boot_details = boot_report, ocpp_version = boot_version,
+                    last_boot_at = boot_at, last_seen = boot_at
+                FROM boot WHERE stations.id = boot.boot_id
+                """
+        ).run()
     }
 
     func recordSeen(_ id: String, ocppVersion: String?, at: Date) async throws {
@@ -152,4 +195,12 @@ struct SQLStationRepository: StationRepository {
             count: "SELECT COUNT(*) AS n FROM connector_status_history WHERE station_id = \(bind: stationId)",
             page, decode: ConnectorStatus.init(row:))
     }
+}
+
+/// What one BootNotification stores.
+private struct StationBoot: Sendable {
+    let id: String
+    let report: BootReport
+    let details: String
+    let at: Date
 }
