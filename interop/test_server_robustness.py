@@ -121,6 +121,28 @@ def test_violation_codes_fit_the_kind(ws_base):
     run(scenario())
 
 
+def test_a_string_holding_nul_is_a_property_violation_on_either_database(ws_base):
+    """OCPP strings hold printable characters and PostgreSQL's text cannot hold
+    U+0000: a payload with one gets PropertyConstraintViolation before anything
+    is stored (on PostgreSQL it had failed the write), and the next calls work."""
+
+    async def scenario():
+        async with raw_client(ws_base, unique_id("NUL")) as raw:
+            boot = {"chargePointVendor": "Acme\u0000", "chargePointModel": "M"}
+            reply = await raw.call("BootNotification", boot, unique_id="boot-nul")
+            assert_callerror(reply, ["boot-nul"], {"PropertyConstraintViolation"})
+            reply = await raw.call("Authorize", {"idTag": "T\u0000G"}, unique_id="auth-nul")
+            assert_callerror(reply, ["auth-nul"], {"PropertyConstraintViolation"})
+            reply = await raw.call("DataTransfer", {"vendorId": "V", "data": "\u0000"}, unique_id="dt-nul")
+            assert_callerror(reply, ["dt-nul"], {"PropertyConstraintViolation"})
+            # Other control characters are still taken as they come.
+            reply = await raw.call("BootNotification", {"chargePointVendor": "Acme\u0001", "chargePointModel": "M"})
+            assert reply[0] == 3 and reply[2]["status"] == "Accepted", reply
+            await raw.heartbeat_ok()
+
+    run(scenario())
+
+
 def test_violation_on_a_library_charge_point_does_not_break_it(ws_base):
     """The `ocpp` package sends an invalid payload (validation skipped) and
     gets a CALLERROR it understands; its next calls work."""

@@ -32,6 +32,27 @@ struct APITagTests {
         }
     }
 
+    /// U+0000 cannot be stored on PostgreSQL: it is refused with 400 before any storage sees it, in a
+    /// JSON body, a query parameter and a path parameter alike (it once failed on PostgreSQL only).
+    @Test func textHoldingNULIsRefusedWith400() async throws {
+        try await APITestHarness.run { api in
+            let body = try await api.send(.post, "/api/v1/tags", body: #"{"idTag":"A\u0000B"}"#)
+            #expect(body.status == .badRequest)
+            #expect(body.errorCode == "bad_request")
+            let userId = try await api.send(.post, "/api/v1/tags", json: ["idTag": "T1", "userId": "u\u{0}"])
+            #expect(userId.status == .badRequest)
+            for path in ["/api/v1/tags/A%00B", "/api/v1/transactions?chargingStationId=CP%00"] {
+                let reply = try await api.send(.get, path)
+                #expect(reply.status == .badRequest, "\(path)")
+                #expect(reply.errorCode == "bad_request", "\(path)")
+            }
+            // Nothing was stored, and the same texts without NUL still work.
+            #expect(try await api.send(.get, "/api/v1/tags").json["total"] == 0)
+            #expect(try await api.send(.post, "/api/v1/tags", json: ["idTag": "A\u{1}B"]).status == .created)
+            #expect(try await api.send(.get, "/api/v1/transactions?chargingStationId=CP%01").status == .ok)
+        }
+    }
+
     @Test func statusDefaultsToAccepted() async throws {
         try await APITestHarness.run { api in
             let created = try await api.send(.post, "/api/v1/tags", json: ["idTag": "T1"])

@@ -46,6 +46,25 @@ struct JSONReaderWriterTests {
         #expect(try decode(#""\ud83d\u0041""#) == .string("\u{FFFD}A"))
     }
 
+    /// U+0000 is no character a charge point or an API client may send (PostgreSQL's text cannot
+    /// hold it): a property violation, whether alone, inside a string or as an object's key.
+    @Test(arguments: [#""\u0000""#, #""a\u0000b""#, #"{"k":"x\u0000"}"#, #"{"\u0000":1}"#, #"["\u0000"]"#])
+    func anEscapedNULIsAPropertyViolation(text: String) {
+        do {
+            _ = try decode(text)
+            Issue.record("\(text) was decoded")
+        } catch {
+            #expect(error.kind == .property)
+            #expect(error.code == .propertyConstraintViolation)
+        }
+    }
+
+    @Test func otherControlCharactersAndAnEscapedBackslashBeforeU0000AreKept() throws {
+        #expect(try decode(#""\u0001\u001f""#) == .string("\u{1}\u{1F}"))
+        // `\\u0000` is a backslash followed by the text "u0000".
+        #expect(try decode(#""\\u0000""#) == .string("\\u0000"))
+    }
+
     @Test(arguments: [#""\x""#, #""\u12""#, #""\u12G4""#, #""\""#, #""abc"#, #""\"#, "\"\\u\""])
     func badEscapesAndUnterminatedStringsAreSyntaxErrors(text: String) {
         do {

@@ -29,6 +29,9 @@ struct APIBody {
         do {
             value = try JSONValue.decode(json: buffer.readableBytesView)
         } catch {
+            guard error.kind == .syntax else {
+                throw APIError.badRequest("the body holds a value that is not accepted: \(error)")
+            }
             throw APIError.badRequest("the body is not valid JSON: \(error)")
         }
         guard case .object(let fields) = value else {

@@ -5,8 +5,16 @@ import Hummingbird
 /// Reading path and query parameters, answering 400 for bad ones.
 extension Request {
     /// A query parameter's value (percent-decoded); nil when absent.
-    func query(_ name: String) -> String? {
-        uri.queryParameters.get(name)
+    func query(_ name: String) throws(APIError) -> String? {
+        guard let value = uri.queryParameters.get(name) else { return nil }
+        try Self.refuseNUL(value, "query parameter '\(name)'")
+        return value
+    }
+
+    /// No text the API takes holds U+0000: PostgreSQL's text cannot, so it is refused alike on
+    /// either database (JSON bodies: `JSONKey.unescape`; station ids: `ChargePointId`).
+    static func refuseNUL(_ value: String, _ what: @autoclosure () -> String) throws(APIError) {
+        if value.utf8.contains(0) { throw APIError.badRequest("\(what()) may not hold U+0000 (NUL)") }
     }
 
     /// The `limit` (default 50, at most 1000) and `offset` (default 0) of a list.
@@ -17,7 +25,7 @@ extension Request {
     }
 
     private func nonNegativeInteger(_ name: String) throws(APIError) -> Int? {
-        guard let text = query(name) else { return nil }
+        guard let text = try query(name) else { return nil }
         guard let value = Int(text), value >= 0 else {
             throw APIError.badRequest("'\(name)' must be a non-negative integer")
         }
@@ -33,6 +41,7 @@ extension AmpereRequestContext {
         guard let decoded = raw.removingPercentEncoding else {
             throw APIError.badRequest("path parameter '\(name)' is not validly percent-encoded")
         }
+        try Request.refuseNUL(decoded, "path parameter '\(name)'")
         return decoded
     }
 }

@@ -115,7 +115,7 @@ struct StationCallRoutes {
 
     /// The `timeout` query parameter, or the configured default.
     private func callTimeout(_ request: Request) throws(APIError) -> Duration {
-        guard let text = request.query("timeout") else { return services.configuration.callTimeout }
+        guard let text = try request.query("timeout") else { return services.configuration.callTimeout }
         guard let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= Self.maxTimeoutSeconds else {
             throw APIError.badRequest("'timeout' must be a number of seconds, more than 0 and at most 300")
         }

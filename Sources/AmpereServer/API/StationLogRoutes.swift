@@ -43,7 +43,7 @@ struct StationLogRoutes {
 
     @Sendable func events(_ request: Request, _ context: AmpereRequestContext) async throws -> Response {
         let page = try request.pageRequest()
-        let kind = request.query("kind").flatMap { $0.isEmpty ? nil : $0 }
+        let kind = try request.query("kind").flatMap { $0.isEmpty ? nil : $0 }
         let station = try await services.existingStation(try context.pathParameter("id"))
         return APIResponse.list(
             try await services.storage.events.events(stationId: station.id, kind: kind, page), \.apiView)

@@ -36,9 +36,9 @@ struct TransactionRoutes {
     @Sendable func list(_ request: Request, _ context: AmpereRequestContext) async throws -> Response {
         let page = try request.pageRequest()
         var filter = TransactionFilter()
-        filter.stationId = request.query("chargingStationId")
-        filter.stationTransactionId = request.query("stationTransactionId")
-        switch request.query("active") {
+        filter.stationId = try request.query("chargingStationId")
+        filter.stationTransactionId = try request.query("stationTransactionId")
+        switch try request.query("active") {
         case nil: break
         case "true": filter.active = true
         case "false": filter.active = false

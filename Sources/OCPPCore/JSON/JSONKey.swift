@@ -123,6 +123,11 @@ public struct JSONKey {
                         i += 6
                     }
                 }
+                // OCPP's strings hold printable characters (1.6 §7 CiString types), and PostgreSQL's text
+                // cannot hold U+0000 at all: refused here, it is refused alike on either database.
+                if scalar == 0 {
+                    throw OCPPValidationError(.property, "a string may not hold U+0000 (NUL)")
+                }
                 // A lone surrogate has no UTF-8 form: replace it, as JSON parsers commonly do.
                 let unicode = Unicode.Scalar(scalar) ?? "\u{FFFD}"
                 out.append(contentsOf: Array(String(Character(unicode)).utf8))
