@@ -30,7 +30,7 @@ public enum TestServer {
                 return nil
             }
             do {
-                let result = try await body(await system.waitUntilListening())
+                let result = try await body(try await system.waitUntilListening())
                 await system.shutdown()
                 try await group.waitForAll()
                 return result

@@ -62,12 +62,21 @@ struct SimTestServer: Sendable {
     }()
 
     /// A loopback port nobody listens on now, for a server that must come back on the same port.
+    /// Taken below Linux's ephemeral range (32768–60999): there no other test's server bound to
+    /// port 0, nor any client's connection, can take it while the first server is down.
     static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
+        for _ in 0..<100 {
+            let port = Int.random(in: 20_000..<32_000)
+            do {
+                let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                    .bind(host: "127.0.0.1", port: port).get()
+                try await channel.close()
+                return port
+            } catch {
+                continue
+            }
+        }
+        throw POSIXError(.EADDRINUSE)
     }
 }

@@ -18,10 +18,20 @@ public final class CentralSystem: Sendable {
     private let listening: Listening
 
     /// The port the server listens on, once it does (useful with port 0).
-    public func waitUntilListening() async -> Int { await listening.port() }
+    /// Throws when the server stopped without listening (its port taken, say), rather than
+    /// waiting for ever.
+    public func waitUntilListening() async throws -> Int { try await listening.port() }
 
     /// Runs until SIGTERM or SIGINT (or `shutdown()`), then shuts down gracefully.
-    public func run() async throws { try await group.run() }
+    public func run() async throws {
+        do {
+            try await group.run()
+        } catch {
+            listening.fail(error)
+            throw error
+        }
+        listening.fail(CancellationError())
+    }
 
     /// Starts a graceful shutdown: stations get 1001, the server stops, storage closes.
     public func shutdown() async { await group.triggerGracefulShutdown() }
@@ -182,25 +192,32 @@ extension String {
 
 /// The port the server bound, announced once.
 final class Listening: Sendable {
-    private let state = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+    private let state = Mutex<(outcome: Result<Int, any Error>?, waiters: [CheckedContinuation<Int, any Error>])>(
+        (nil, []))
 
-    func resolve(_ port: Int) {
-        let waiters = state.withLock { state in
-            state.port = port
+    func resolve(_ port: Int) { finish(.success(port)) }
+
+    /// The server stopped, or never started (its port taken), without listening: waiters get `error`.
+    func fail(_ error: any Error) { finish(.failure(error)) }
+
+    private func finish(_ outcome: Result<Int, any Error>) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Int, any Error>] in
+            guard state.outcome == nil else { return [] }
+            state.outcome = outcome
             defer { state.waiters.removeAll() }
             return state.waiters
         }
-        for waiter in waiters { waiter.resume(returning: port) }
+        for waiter in waiters { waiter.resume(with: outcome) }
     }
 
-    func port() async -> Int {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Int? in
-                if let port = state.port { return port }
+    func port() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<Int, any Error>? in
+                if let outcome = state.outcome { return outcome }
                 state.waiters.append(continuation)
                 return nil
             }
-            if let ready { continuation.resume(returning: ready) }
+            if let ready { continuation.resume(with: ready) }
         }
     }
 }

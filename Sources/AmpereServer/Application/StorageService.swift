@@ -11,7 +11,9 @@ struct StorageService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         do {
-            try await database.close()
+            // In a task of its own: when another service fails (the port taken, say), the group
+            // cancels this one, and a cancelled close gave up at once and left the database open.
+            try await Task { try await database.close() }.value
         } catch {
             logger.error("closing the database failed", metadata: ["error": "\(error)"])
         }
