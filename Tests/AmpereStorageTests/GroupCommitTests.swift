@@ -200,6 +200,8 @@ import Testing
             let after = opened.statistics()!
             #expect(after.writes - before.writes == 20)
             #expect(after.commits - before.commits == 1)
+            // Merged at the first try (20 new series at once among them): no failed run to retry.
+            #expect(after.reruns == before.reruns)
             let values = try await storage.transactions.meterSamples(transactionId: tx, PageRequest(limit: 100))
             #expect(values.items.map(\.value) == (0..<20).map { "\($0 * 10)" })
             let consumption = try #require(try await storage.transactions.transaction(tx)?.consumption)
@@ -288,6 +290,69 @@ import Testing
             #expect(cp1.bootDetails == ["meterType": "\"quoted\" é"])
             #expect(cp1.ocppVersion == "1.6")
             #expect(try await stations.station("CP2")?.vendor == "Acme")
+        }
+    }
+
+    /// Starts and then stops queued together (on PostgreSQL one merged statement each): a resend in
+    /// the same batch or of a stored start gets the same transaction, a stop of another station's
+    /// transaction or of an unknown one gets none, and a resent stop gets the stopped transaction.
+    @Test(arguments: StorageBackend.all)
+    func startsAndStopsQueuedTogetherKeepTheirIdempotency(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened in
+            let transactions = opened.storage.transactions
+            let writer = opened.database.writer
+            /// Runs `bodies` as one batch, queued in the list's order.
+            func batch<T: Sendable>(_ bodies: [@Sendable () async throws -> T]) async throws -> [T] {
+                writer.hold()
+                return try await withThrowingTaskGroup(of: (Int, T).self) { group in
+                    for (index, body) in bodies.enumerated() {
+                        group.addTask { (index, try await body()) }
+                        while writer.queued < index + 1 { try await Task.sleep(for: .milliseconds(1)) }
+                    }
+                    writer.release()
+                    return try await group.reduce(into: [Int: T]()) { $0[$1.0] = $1.1 }.sorted { $0.key < $1.key }.map(\.value)
+                }
+            }
+            let stored = try await transactions.start(Fixtures.start(connector: 3, meterStart: 30, at: 3), status: .accepted)
+            let before = opened.statistics()!
+            let a = Fixtures.start(connector: 1, idTag: "tag-a", meterStart: 10, at: 1)
+            let b = Fixtures.start(station: "CP2", connector: 1, idTag: "TAG-B", meterStart: 20, at: 2)
+            let started = try await batch([
+                { @Sendable in try await transactions.start(a, status: .accepted) },
+                { @Sendable in try await transactions.start(b, status: .invalid) },
+                { @Sendable in try await transactions.start(a, status: .accepted) },
+                { @Sendable in try await transactions.start(Fixtures.start(connector: 3, meterStart: 30, at: 3), status: .accepted) },
+            ])
+            #expect(started[0].id == started[2].id)
+            #expect(started[3] == stored)
+            #expect(Set(started.map(\.id)).count == 3)
+            #expect(started[1].stationId == "CP2" && started[1].idTag == "TAG-B" && started[1].startStatus == .invalid)
+            #expect(started[1].meterStart == 20 && started[1].startedAt == Fixtures.date(2))
+            #expect(try await transactions.transactions(TransactionFilter(), PageRequest()).total == 3)
+
+            @Sendable func stop(_ id: Int, station: String = "CP1", meter: Int, at: Int) -> TransactionStop {
+                TransactionStop(
+                    transactionId: id, stationId: station, idTag: nil, meterStop: meter, timestamp: Fixtures.date(at),
+                    reason: "Local")
+            }
+            let stopped = try await batch([
+                { @Sendable in try await transactions.stop(stop(started[0].id, meter: 110, at: 50)) },
+                { @Sendable in try await transactions.stop(stop(started[1].id, station: "CP1", meter: 120, at: 51)) },
+                { @Sendable in try await transactions.stop(stop(started[0].id, meter: 999, at: 52)) },
+                { @Sendable in try await transactions.stop(stop(987_654, meter: 1, at: 53)) },
+                { @Sendable in try await transactions.stop(stop(stored.id, meter: 130, at: 54)) },
+            ])
+            #expect(stopped[0]?.meterStop == 110 && stopped[0]?.stoppedAt == Fixtures.date(50))
+            #expect(stopped[0]?.stopReason == "Local")
+            #expect(stopped[1] == nil)
+            #expect(stopped[2] == stopped[0])
+            #expect(stopped[3] == nil)
+            #expect(stopped[4]?.meterStop == 130)
+            #expect(try await transactions.transaction(started[1].id)?.isActive == true)
+            let after = opened.statistics()!
+            #expect(after.commits - before.commits == 2)
+            // Nothing failed: no second run (a failing merged statement would show here).
+            #expect(after.reruns == before.reruns)
         }
     }
 }

@@ -1,3 +1,4 @@
+import OCPPCore
 import SQLKit
 
 /// Finds or creates the ids of meter kinds and series during one write,
@@ -44,6 +45,42 @@ struct MeterKeyResolver {
             on: db)
         learned.series[series] = id
         return id
+    }
+
+    /// Finds or creates every series of `all` not known yet with two statements in all, rather than
+    /// up to three each: after a burst of StartTransactions every station's first MeterValues
+    /// brings a new series, and on PostgreSQL each statement is a round trip on the one writer.
+    mutating func resolveSeries(_ all: [MeterSeries], traits: SQLDialectTraits, on db: any SQLDatabase) async throws {
+        var seen = Set<MeterSeries>()
+        let unknown = all.filter { known.series[$0] == nil && learned.series[$0] == nil && seen.insert($0).inserted }
+        guard unknown.count > 1 else { return }
+        var rows = JSONWriter(capacity: unknown.count * 40)
+        rows.beginArray()
+        for series in unknown {
+            rows.element()
+            rows.beginArray()
+            rows.string(series.stationId)
+            rows.element()
+            rows.int(series.connectorId)
+            rows.element()
+            rows.int(series.transactionId)
+            rows.endArray()
+        }
+        rows.endArray()
+        let parts = traits.selectJSONRows(["text", "bigint", "bigint"], String(decoding: rows.bytes, as: UTF8.self))
+        try await db.raw(
+            "INSERT INTO meter_series (station_id, connector_id, transaction_id) " + parts + " ON CONFLICT DO NOTHING"
+        ).run()
+        let found = try await db.raw(
+            "SELECT id, station_id, connector_id, transaction_id FROM meter_series"
+                + " WHERE (station_id, connector_id, transaction_id) IN (" + parts + ")"
+        ).all()
+        for row in found {
+            let series = MeterSeries(
+                stationId: try row.value("station_id"), connectorId: try row.value("connector_id"),
+                transactionId: try row.value("transaction_id"))
+            learned.series[series] = try row.value("id", as: Int.self)
+        }
     }
 
     /// Select, insert if absent, select again: safe even with another writer on the same database.

@@ -7,6 +7,12 @@ struct MeterSeries: Hashable, Sendable {
     /// 0 for values outside any transaction (transaction ids start at 1).
     var transactionId: Int
 
+    init(stationId: String, connectorId: Int, transactionId: Int) {
+        self.stationId = stationId
+        self.connectorId = connectorId
+        self.transactionId = transactionId
+    }
+
     init(_ sample: MeterSample) {
         stationId = sample.stationId
         connectorId = sample.connectorId

@@ -27,6 +27,9 @@ extension SQLTransactionRepository {
     private func insert(_ batches: [MeterBatch], on db: any SQLDatabase) async throws {
         let samples = batches.count == 1 ? batches[0].samples : batches.flatMap(\.samples)
         var resolver = MeterKeyResolver(known: meterKeys.snapshot)
+        if store.traits.roundTripPerStatement {
+            try await resolver.resolveSeries(samples.map(MeterSeries.init), traits: store.traits, on: db)
+        }
         // The rows as one JSON array of [series, ts, kind, value]: one bound parameter for the lot.
         var rows = JSONWriter(capacity: samples.count * 48)
         rows.beginArray()

@@ -1,5 +1,6 @@
 import AmpereDomain
 import SQLKit
+import Synchronization
 
 /// Charging sessions and their meter values, in SQL.
 struct SQLTransactionRepository: TransactionRepository {
@@ -8,57 +9,92 @@ struct SQLTransactionRepository: TransactionRepository {
     let meterKeys = MeterKeyCache()
 
     func start(_ start: TransactionStart, status: AuthorizationStatus) async throws -> Transaction {
+        guard store.traits.roundTripPerStatement else {
+            return try await store.write(singleChange: true) { db in try await Self.startOne(start, status, on: db) }
+        }
+        let write = StartWrite(start, status)
+        try await store.write(
+            singleChange: true,
+            merge: WriteMerge(kind: "transaction_starts", item: write) { [traits = store.traits] items, db in
+                try await Self.startAll(items.compactMap { $0 as? StartWrite }, traits: traits, on: db)
+            }
+        ) { db in
+            let transaction = try await Self.startOne(start, status, on: db)
+            write.result.withLock { $0 = transaction }
+        }
+        guard let transaction = write.result.withLock({ $0 }) else {
+            throw StorageError(.database, reason: "a committed start left no transaction")
+        }
+        return transaction
+    }
+
+    private static func startOne(
+        _ start: TransactionStart, _ status: AuthorizationStatus, on db: any SQLDatabase
+    ) async throws -> Transaction {
         let idTagNorm = IdTag.normalized(start.idTag)
         let startedAt = Millis.from(start.timestamp)
-        return try await store.write(singleChange: true) { db in
-            // A resend of an earlier start meets the unique index `transactions_start` and inserts nothing.
-            let inserted = try await db.raw(
-                """
-                INSERT INTO transactions (station_id, connector_id, id_tag, id_tag_norm, meter_start, started_at,
-                    start_status, reservation_id)
-                VALUES (\(bind: start.stationId), \(bind: start.connectorId), \(bind: start.idTag),
-                    \(bind: idTagNorm), \(bind: start.meterStart), \(bind: startedAt), \(bind: status.rawValue),
-                    \(bind: start.reservationId))
-                ON CONFLICT (station_id, connector_id, id_tag_norm, started_at, meter_start) DO NOTHING
-                RETURNING *
-                """
-            ).first()
-            if let inserted { return try Transaction(row: inserted) }
-            let existing = try await db.raw(
-                """
-                SELECT * FROM transactions
-                WHERE station_id = \(bind: start.stationId) AND connector_id = \(bind: start.connectorId)
-                    AND id_tag_norm = \(bind: idTagNorm) AND started_at = \(bind: startedAt)
-                    AND meter_start = \(bind: start.meterStart)
-                """
-            ).first()
-            guard let existing else {
-                throw StorageError(.database, reason: "a start conflicted with a transaction that cannot be found")
-            }
-            return try Transaction(row: existing)
+        // A resend of an earlier start meets the unique index `transactions_start` and inserts nothing.
+        let inserted = try await db.raw(
+            """
+            INSERT INTO transactions (station_id, connector_id, id_tag, id_tag_norm, meter_start, started_at,
+                start_status, reservation_id)
+            VALUES (\(bind: start.stationId), \(bind: start.connectorId), \(bind: start.idTag),
+                \(bind: idTagNorm), \(bind: start.meterStart), \(bind: startedAt), \(bind: status.rawValue),
+                \(bind: start.reservationId))
+            ON CONFLICT (station_id, connector_id, id_tag_norm, started_at, meter_start) DO NOTHING
+            RETURNING *
+            """
+        ).first()
+        if let inserted { return try Transaction(row: inserted) }
+        let existing = try await db.raw(
+            """
+            SELECT * FROM transactions
+            WHERE station_id = \(bind: start.stationId) AND connector_id = \(bind: start.connectorId)
+                AND id_tag_norm = \(bind: idTagNorm) AND started_at = \(bind: startedAt)
+                AND meter_start = \(bind: start.meterStart)
+            """
+        ).first()
+        guard let existing else {
+            throw StorageError(.database, reason: "a start conflicted with a transaction that cannot be found")
         }
+        return try Transaction(row: existing)
     }
 
     /// A transaction of another station counts as unknown: a station stops only its own.
     func stop(_ stop: TransactionStop) async throws -> Transaction? {
-        try await store.write(singleChange: true) { db in
-            let stopped = try await db.raw(
-                """
-                UPDATE transactions SET meter_stop = \(bind: stop.meterStop),
-                    stopped_at = \(bind: Millis.from(stop.timestamp)), stop_reason = \(bind: stop.reason)
-                WHERE id = \(bind: stop.transactionId) AND station_id = \(bind: stop.stationId)
-                    AND stopped_at IS NULL
-                RETURNING *
-                """
-            ).first()
-            if let stopped { return try Transaction(row: stopped) }
-            return try await db.raw(
-                """
-                SELECT * FROM transactions
-                WHERE id = \(bind: stop.transactionId) AND station_id = \(bind: stop.stationId)
-                """
-            ).first().map(Transaction.init(row:))
+        guard store.traits.roundTripPerStatement else {
+            return try await store.write(singleChange: true) { db in try await Self.stopOne(stop, on: db) }
         }
+        let write = StopWrite(stop)
+        try await store.write(
+            singleChange: true,
+            merge: WriteMerge(kind: "transaction_stops", item: write) { [traits = store.traits] items, db in
+                try await Self.stopAll(items.compactMap { $0 as? StopWrite }, traits: traits, on: db)
+            }
+        ) { db in
+            let transaction = try await Self.stopOne(stop, on: db)
+            write.result.withLock { $0 = transaction }
+        }
+        return write.result.withLock { $0 }
+    }
+
+    private static func stopOne(_ stop: TransactionStop, on db: any SQLDatabase) async throws -> Transaction? {
+        let stopped = try await db.raw(
+            """
+            UPDATE transactions SET meter_stop = \(bind: stop.meterStop),
+                stopped_at = \(bind: Millis.from(stop.timestamp)), stop_reason = \(bind: stop.reason)
+            WHERE id = \(bind: stop.transactionId) AND station_id = \(bind: stop.stationId)
+                AND stopped_at IS NULL
+            RETURNING *
+            """
+        ).first()
+        if let stopped { return try Transaction(row: stopped) }
+        return try await db.raw(
+            """
+            SELECT * FROM transactions
+            WHERE id = \(bind: stop.transactionId) AND station_id = \(bind: stop.stationId)
+            """
+        ).first().map(Transaction.init(row:))
     }
 
     func transaction(_ id: Int) async throws -> Transaction? {
