@@ -85,10 +85,16 @@ import Testing
             let idle = try await checkpointer.round()
             #expect(idle == first)
             #expect(SQLiteCheckpointer.interval(frames: idle, before: first) == SQLiteCheckpointer.idleInterval)
-            // Ten commits of a frame or more each: more than the table's creation and one insert wrote,
-            // whether the log has started over or not.
+            // Ten commits of a frame or more each, while a reader holds its snapshot: the log cannot
+            // start over under it (the file's own checkpointer runs too), so it only grows.
+            let reader = try await SQLiteConnection.openConfigured(
+                path: path, readOnly: true, threadPool: .singleton, logger: Self.logger)
+            try await reader.sql().raw("BEGIN").run()
+            _ = try await reader.sql().raw("SELECT count(*) AS n FROM rows").all()
             for _ in 0..<10 { try await insert() }
             let grown = try await checkpointer.round()
+            try await reader.sql().raw("COMMIT").run()
+            try await reader.close()
             #expect(grown > idle)
             #expect(SQLiteCheckpointer.interval(frames: grown, before: idle) == SQLiteCheckpointer.busyInterval)
             #expect(SQLiteCheckpointer.busyInterval < SQLiteCheckpointer.idleInterval)
