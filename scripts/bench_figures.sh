@@ -5,13 +5,13 @@
 # a duration. Takes about 30 minutes with the defaults.
 #   AMPERE_BIN   the binary (default .build/release/ampere)
 #   ONLY         a space-separated subset of: empty connect boot-storm steady
-#                throughput ingestion reconnect-storm commands postgres routed failover
+#                throughput ingestion reconnect-storm commands postgres postgres-bursts routed failover
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 bin=${AMPERE_BIN:-$root/.build/release/ampere}
 results=${RESULTS:-$root/bench-results/figures}
-only=${ONLY:-empty connect boot-storm steady throughput ingestion reconnect-storm commands postgres routed failover}
+only=${ONLY:-empty connect boot-storm steady throughput ingestion reconnect-storm commands postgres postgres-bursts routed failover}
 mkdir -p "$results"
 work=$(mktemp -d /tmp/ampere-figures.XXXXXX)
 export AMPERE_ADMIN_EMAIL=bench@example.com AMPERE_ADMIN_PASSWORD=Bench-pass-123
@@ -122,7 +122,7 @@ if want commands; then
   stop_server
 fi
 
-if want postgres || want routed || want failover; then
+if want postgres || want postgres-bursts || want routed || want failover; then
   # A folder of its own: PostgreSQL runs as the postgres user, who cannot enter $work.
   pgdir=$(mktemp -d /tmp/ampere-figures-pg.XXXXXX)
   pgurl=$("$root/scripts/postgres.sh" start "$pgdir")
@@ -144,6 +144,21 @@ if want postgres; then
       || pg_total_relation_size('meter_values') || ' bytes; '
       || round(pg_total_relation_size('meter_values')::numeric / greatest(count(*), 1), 1) || ' bytes per value'
       FROM meter_values" | tee -a "$results/mv-postgres.txt"
+fi
+
+if want postgres-bursts; then
+  # Bursts of writes on PostgreSQL: 5,000 new stations booting at 1,000/s, the same 5,000 again
+  # (stored already), then 2,000 stations all charging (their starts and stops in bursts).
+  start_server pg-boot-storm "$(database bursts)"
+  run pg-boot-storm-new boot-storm --url "ws://127.0.0.1:$port/ocpp" --stations 5000 --rate 1000 \
+    --id-prefix BURST --server-pid "$pid"
+  run pg-boot-storm-known boot-storm --url "ws://127.0.0.1:$port/ocpp" --stations 5000 --rate 1000 \
+    --id-prefix BURST --server-pid "$pid"
+  stop_server
+  start_server pg-ingestion "$(database ingestion)" --message-log-retention-days 0
+  run pg-ingestion steady --url "ws://127.0.0.1:$port/ocpp" --stations 2000 --rate 1000 --charging 1 \
+    --meter-interval 1 --heartbeat-interval 300 --duration "${PG_INGESTION_SECONDS:-60}" --server-pid "$pid"
+  stop_server
 fi
 
 if want routed; then
