@@ -48,7 +48,7 @@ extension GroupCommitWriter {
             // its writes fails is it rolled back and run again with them. Nothing is answered before
             // the commit, so the first run's outcomes are simply dropped.
             if batch.count > 1, traits.failedStatementAbortsTransaction {
-                done = await runWithoutSavepoints(batch, database, &outcomes)
+                done = try await run(batch, savepoints: false, database, &outcomes, execute, rollback)
                 if !done {
                     recordRerun()
                     outcomes = Array(repeating: nil, count: batch.count)
@@ -56,7 +56,7 @@ extension GroupCommitWriter {
                     try await execute(traits.beginWrite)
                 }
             }
-            if !done { try await runInSavepoints(batch, database, &outcomes, execute, rollback) }
+            if !done { _ = try await run(batch, savepoints: true, database, &outcomes, execute, rollback) }
         } catch {
             // The transaction itself is broken (the driver may have rolled it back): nothing in it can commit.
             batchFailure = error
@@ -84,68 +84,59 @@ extension GroupCommitWriter {
         }
     }
 
-    /// Every write of `batch` on its own, each in a savepoint unless it needs none; merged kinds
-    /// together (one by one when that fails). Throws when the transaction itself broke.
-    private func runInSavepoints(
-        _ batch: [PendingWrite], _ database: any SQLDatabase, _ outcomes: inout [PendingWrite.Outcome?],
-        _ execute: (String) async throws -> Void, _ rollback: () async -> Void
-    ) async throws {
-        var merged = Set<String>()
-        for (index, write) in batch.enumerated() where outcomes[index] == nil {
-            if let merge = write.merge, !merged.contains(merge.kind) {
-                merged.insert(merge.kind)
-                let group = batch.indices.filter { batch[$0].merge?.kind == merge.kind }
-                if group.count > 1,
-                    try await runMerged(
-                        group.map { batch[$0].merge!.item }, merge.runAll, wholeBatch: group.count == batch.count,
-                        database, execute, rollback)
-                {
-                    for member in group { outcomes[member] = .init(succeeded: true) { batch[member].succeed($0) } }
-                    continue
-                }
-                // Alone, or the merged run failed: each write of the kind runs on its own below.
-            }
-            // A lone write needs no savepoint: the transaction is its own. Nor does a single change
-            // where a failed statement leaves the transaction usable (SQLite): every savepoint
-            // statement is a round trip to the database thread.
-            let isolated = batch.count > 1 && !(write.singleChange && !traits.failedStatementAbortsTransaction)
-            if isolated {
-                recordSavepoint()
-                try await execute("SAVEPOINT \(Self.savepoint)")
-            }
-            let outcome = await write.run(database)
-            outcomes[index] = outcome
-            if isolated {
-                if !outcome.succeeded { try await execute("ROLLBACK TO SAVEPOINT \(Self.savepoint)") }
-                try await execute("RELEASE SAVEPOINT \(Self.savepoint)")
-            }
-        }
-    }
-
-    /// Every write of `batch` straight in the transaction, merged kinds together; false as soon
-    /// as one fails, its transaction then fit only to roll back.
-    private func runWithoutSavepoints(
-        _ batch: [PendingWrite], _ database: any SQLDatabase, _ outcomes: inout [PendingWrite.Outcome?]
-    ) async -> Bool {
+    /// Runs every write of `batch`, merged kinds together, and fills `outcomes`.
+    ///
+    /// With `savepoints`, each write runs in a savepoint unless it needs none, and a merged run
+    /// that fails falls back to its writes one by one, so a failing write fails alone; throws when
+    /// the transaction itself broke. Without, every write runs straight in the transaction, and
+    /// the result is false as soon as one fails: the transaction is then fit only to roll back.
+    private func run(
+        _ batch: [PendingWrite], savepoints: Bool, _ database: any SQLDatabase,
+        _ outcomes: inout [PendingWrite.Outcome?], _ execute: (String) async throws -> Void,
+        _ rollback: () async -> Void
+    ) async throws -> Bool {
         var merged = Set<String>()
         for (index, write) in batch.enumerated() where outcomes[index] == nil {
             if let merge = write.merge, !merged.contains(merge.kind) {
                 merged.insert(merge.kind)
                 let group = batch.indices.filter { batch[$0].merge?.kind == merge.kind }
                 if group.count > 1 {
-                    do {
-                        try await merge.runAll(group.map { batch[$0].merge!.item }, database)
-                    } catch {
-                        logger.debug("a merged write failed; the batch runs again", metadata: ["error": "\(error)"])
-                        return false
+                    let items = group.map { batch[$0].merge!.item }
+                    let ran: Bool
+                    if savepoints {
+                        ran = try await runMerged(
+                            items, merge.runAll, wholeBatch: group.count == batch.count, database, execute, rollback)
+                    } else {
+                        do {
+                            try await merge.runAll(items, database)
+                        } catch {
+                            logger.debug("a merged write failed; the batch runs again", metadata: ["error": "\(error)"])
+                            return false
+                        }
+                        ran = true
                     }
-                    for member in group { outcomes[member] = .init(succeeded: true) { batch[member].succeed($0) } }
-                    continue
+                    if ran {
+                        for member in group { outcomes[member] = .init(succeeded: true) { batch[member].succeed($0) } }
+                        continue
+                    }
+                    // The merged run failed: each write of the kind runs on its own below.
                 }
             }
+            // A lone write needs no savepoint: the transaction is its own. Nor does a single change
+            // where a failed statement leaves the transaction usable (SQLite): every savepoint
+            // statement is a round trip to the database thread.
+            let isolated = savepoints && batch.count > 1 && !(write.singleChange && !traits.failedStatementAbortsTransaction)
+            if isolated {
+                recordSavepoint()
+                try await execute("SAVEPOINT \(Self.savepoint)")
+            }
             let outcome = await write.run(database)
-            guard outcome.succeeded else { return false }
+            if !savepoints, !outcome.succeeded { return false }
             outcomes[index] = outcome
+            if isolated {
+                if !outcome.succeeded { try await execute("ROLLBACK TO SAVEPOINT \(Self.savepoint)") }
+                try await execute("RELEASE SAVEPOINT \(Self.savepoint)")
+            }
         }
         return true
     }
