@@ -78,8 +78,10 @@ final class StationConnection: WebSocketMessageSink {
         // With nothing queued and no task running, a message whose handler
         // need not wait is served here, on the event loop: no hand-off to the
         // task pool and back. Order holds: only the connection's event loop,
-        // where this runs, moves an idle connection to running.
-        if let live = state.withLock({ $0.phase == .idle ? $0.live : nil }) {
+        // where this runs, moves an idle connection to running; and while an
+        // answer the task sent still waits to be written, this one queues
+        // behind it (written here at once, it would have gone out first).
+        if let live = state.withLock({ $0.phase == .idle ? $0.live : nil }), !connection.hasQueuedWrites {
             guard let waiting = handler.receiveImmediately(message, on: live) else { return true }
             return enqueue(.noted(waiting))
         }

@@ -1,11 +1,18 @@
 import NIOCore
 import NIOWebSocket
+import Synchronization
 
 /// The server end of one upgraded WebSocket, usable from any task: writes
 /// text frames and starts the closing handshake. The frames themselves are
 /// read by `OCPPWebSocketHandler` on the channel's event loop.
 struct WebSocketConnection: Sendable {
     let channel: any Channel
+    /// Frames sent from other threads that the event loop has not written yet.
+    private let queuedWrites = QueuedWrites()
+
+    init(channel: any Channel) {
+        self.channel = channel
+    }
 
     /// Queues one text frame on the channel, in order after the frames queued
     /// before it, and returns at once: waiting for the write would cost two
@@ -14,8 +21,22 @@ struct WebSocketConnection: Sendable {
     func sendText(_ bytes: [UInt8]) {
         var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
-        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: buffer), promise: nil)
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
+        if channel.eventLoop.inEventLoop {
+            channel.writeAndFlush(frame, promise: nil)
+            return
+        }
+        // NIO runs a write from another thread as a task on the event loop; counted until it ran,
+        // so that the event loop does not answer a later message directly ahead of it.
+        queuedWrites.count.add(1, ordering: .sequentiallyConsistent)
+        channel.eventLoop.execute { [channel, queuedWrites] in
+            channel.writeAndFlush(frame, promise: nil)
+            queuedWrites.count.subtract(1, ordering: .sequentiallyConsistent)
+        }
     }
+
+    /// True while a frame sent from another thread waits for the event loop to write it.
+    var hasQueuedWrites: Bool { queuedWrites.count.load(ordering: .sequentiallyConsistent) > 0 }
 
     /// Sends a close frame with `code`; the socket closes when the peer
     /// answers it, or after the close timeout.
@@ -52,4 +73,9 @@ protocol WebSocketMessageSink: Sendable {
     func received(_ message: [UInt8]) -> Bool
     /// The socket closed; no message follows.
     func ended()
+}
+
+/// A counter shared by the copies of one connection's `WebSocketConnection`.
+private final class QueuedWrites: Sendable {
+    let count = Atomic<Int>(0)
 }
