@@ -1,4 +1,3 @@
-import OCPPCore
 import SQLKit
 
 /// Finds or creates the ids of meter kinds and series during one write,
@@ -54,20 +53,15 @@ struct MeterKeyResolver {
         var seen = Set<MeterSeries>()
         let unknown = all.filter { known.series[$0] == nil && learned.series[$0] == nil && seen.insert($0).inserted }
         guard unknown.count > 1 else { return }
-        var rows = JSONWriter(capacity: unknown.count * 40)
-        rows.beginArray()
+        var rows = JSONRows(capacity: unknown.count * 40)
         for series in unknown {
-            rows.element()
-            rows.beginArray()
-            rows.string(series.stationId)
-            rows.element()
-            rows.int(series.connectorId)
-            rows.element()
-            rows.int(series.transactionId)
-            rows.endArray()
+            rows.row {
+                $0.text(series.stationId)
+                $0.int(series.connectorId)
+                $0.int(series.transactionId)
+            }
         }
-        rows.endArray()
-        let parts = traits.selectJSONRows(["text", "bigint", "bigint"], String(decoding: rows.bytes, as: UTF8.self))
+        let parts = traits.select(rows, as: ["text", "bigint", "bigint"])
         try await db.raw(
             "INSERT INTO meter_series (station_id, connector_id, transaction_id) " + parts + " ON CONFLICT DO NOTHING"
         ).run()

@@ -1,6 +1,5 @@
 import AmpereDomain
 import Foundation
-import OCPPCore
 import SQLKit
 
 /// The OCPP message log, in SQL.
@@ -24,34 +23,25 @@ struct SQLMessageLogRepository: MessageLogRepository {
             var start = 0
             while start < records.count {
                 let began = ContinuousClock.now
-                var rows = JSONWriter(capacity: Self.statementBytes + 4096)
-                rows.beginArray()
+                var rows = JSONRows(capacity: Self.statementBytes + 4096)
                 var end = start
-                while end < records.count, end == start || rows.bytes.count < Self.statementBytes {
+                while end < records.count, end == start || rows.byteCount < Self.statementBytes {
                     let record = records[end]
-                    rows.element()
-                    rows.beginArray()
-                    rows.string(record.stationId)
-                    rows.element()
-                    rows.string(record.direction.rawValue)
-                    rows.element()
-                    rows.int(record.messageType)
-                    rows.element()
-                    rows.string(Self.storable(record.messageId))
-                    rows.element()
-                    if let action = record.action { rows.string(Self.storable(action)) } else { rows.null() }
-                    rows.element()
-                    rows.string(Self.storable(record.frame))
-                    rows.element()
-                    rows.int(Millis.from(record.at))
-                    rows.endArray()
+                    rows.row {
+                        $0.text(record.stationId)
+                        $0.text(record.direction.rawValue)
+                        $0.int(record.messageType)
+                        $0.text(Self.storable(record.messageId))
+                        $0.text(record.action.map(Self.storable))
+                        $0.text(Self.storable(record.frame))
+                        $0.int(Millis.from(record.at))
+                    }
                     end += 1
                 }
-                rows.endArray()
                 // Ordered by position in the array, so ids follow the order of `records`.
                 try await db.raw(
                     "INSERT INTO ocpp_messages (station_id, direction, message_type, message_id, action, frame, at) "
-                        + traits.selectJSONRows(Self.columnTypes, String(decoding: rows.bytes, as: UTF8.self))
+                        + traits.select(rows, as: Self.columnTypes)
                 ).run()
                 start = end
                 if start < records.count { await pause(.now - began) }

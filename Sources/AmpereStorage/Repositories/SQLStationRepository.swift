@@ -1,6 +1,5 @@
 import AmpereDomain
 import Foundation
-import OCPPCore
 import SQLKit
 
 /// Charge points and their connectors' states, in SQL.
@@ -101,23 +100,20 @@ struct SQLStationRepository: StationRepository {
     private static func recordBoots(_ boots: [StationBoot], traits: SQLDialectTraits, on db: any SQLDatabase) async throws {
         var latest: [String: Int] = [:]
         for (index, boot) in boots.enumerated() { latest[boot.id] = index }
-        var rows = JSONWriter(capacity: boots.count * 200)
-        rows.beginArray()
+        var rows = JSONRows(capacity: boots.count * 200)
         for (index, boot) in boots.enumerated() where latest[boot.id] == index {
-            rows.element()
-            rows.beginArray()
-            for text in [boot.id, boot.report.vendor, boot.report.model, boot.report.serialNumber,
-                boot.report.firmwareVersion, boot.details, boot.report.ocppVersion] as [String?]
-            {
-                if let text { rows.string(text) } else { rows.null() }
-                rows.element()
+            rows.row {
+                $0.text(boot.id)
+                $0.text(boot.report.vendor)
+                $0.text(boot.report.model)
+                $0.text(boot.report.serialNumber)
+                $0.text(boot.report.firmwareVersion)
+                $0.text(boot.details)
+                $0.text(boot.report.ocppVersion)
+                $0.int(Millis.from(boot.at))
             }
-            rows.int(Millis.from(boot.at))
-            rows.endArray()
         }
-        rows.endArray()
-        let parts = traits.selectJSONRows(
-            ["text", "text", "text", "text", "text", "text", "text", "bigint"], String(decoding: rows.bytes, as: UTF8.self))
+        let parts = traits.select(rows, as: ["text", "text", "text", "text", "text", "text", "text", "bigint"])
         try await db.raw(
             "WITH boot(boot_id, boot_vendor, boot_model, boot_serial, boot_firmware, boot_report, boot_version, boot_at) AS ("
                 + parts + ") "

@@ -1,6 +1,5 @@
 import AmpereDomain
 import Foundation
-import OCPPCore
 import SQLKit
 import Synchronization
 
@@ -13,16 +12,14 @@ extension SQLTransactionRepository {
     final class StartWrite: Sendable {
         let start: TransactionStart
         let status: AuthorizationStatus
+        /// The columns of the `transactions_start` unique index.
+        let key: StartKey
         let result = Mutex<Transaction?>(nil)
 
         init(_ start: TransactionStart, _ status: AuthorizationStatus) {
             self.start = start
             self.status = status
-        }
-
-        /// The columns of the `transactions_start` unique index.
-        var key: StartKey {
-            StartKey(
+            key = StartKey(
                 stationId: start.stationId, connectorId: start.connectorId, idTagNorm: IdTag.normalized(start.idTag),
                 startedAt: Millis.from(start.timestamp), meterStart: start.meterStart)
         }
@@ -34,21 +31,6 @@ extension SQLTransactionRepository {
         var idTagNorm: String
         var startedAt: Int
         var meterStart: Int?
-
-        init(stationId: String, connectorId: Int, idTagNorm: String, startedAt: Int, meterStart: Int?) {
-            self.stationId = stationId
-            self.connectorId = connectorId
-            self.idTagNorm = idTagNorm
-            self.startedAt = startedAt
-            self.meterStart = meterStart
-        }
-
-        init(row: any SQLRow) throws {
-            self.init(
-                stationId: try row.value("station_id"), connectorId: try row.value("connector_id"),
-                idTagNorm: try row.value("id_tag_norm"), startedAt: try row.value("started_at"),
-                meterStart: try row.value("meter_start"))
-        }
     }
 
     /// One stop of a merged batch; `result` holds the transaction once the batch ran (nil: not
@@ -63,65 +45,44 @@ extension SQLTransactionRepository {
     /// Inserts every start in one statement; a start that is already stored (a resend) gets the
     /// stored transaction, read back in a second one.
     static func startAll(_ writes: [StartWrite], traits: SQLDialectTraits, on db: any SQLDatabase) async throws {
-        var rows = JSONWriter(capacity: writes.count * 120)
-        rows.beginArray()
+        var rows = JSONRows(capacity: writes.count * 120)
         for write in writes {
-            let key = write.key
-            rows.element()
-            rows.beginArray()
-            rows.string(key.stationId)
-            rows.element()
-            rows.int(key.connectorId)
-            rows.element()
-            rows.string(write.start.idTag)
-            rows.element()
-            rows.string(key.idTagNorm)
-            rows.element()
-            rows.int(write.start.meterStart)
-            rows.element()
-            rows.int(key.startedAt)
-            rows.element()
-            rows.string(write.status.rawValue)
-            rows.element()
-            if let reservation = write.start.reservationId { rows.int(reservation) } else { rows.null() }
-            rows.endArray()
+            rows.row {
+                $0.text(write.key.stationId)
+                $0.int(write.key.connectorId)
+                $0.text(write.start.idTag)
+                $0.text(write.key.idTagNorm)
+                $0.int(write.start.meterStart)
+                $0.int(write.key.startedAt)
+                $0.text(write.status.rawValue)
+                $0.int(write.start.reservationId)
+            }
         }
-        rows.endArray()
         let inserted = try await db.raw(
             """
             INSERT INTO transactions (station_id, connector_id, id_tag, id_tag_norm, meter_start, started_at,
                 start_status, reservation_id)
             """
-                + traits.selectJSONRows(
-                    ["text", "bigint", "text", "text", "bigint", "bigint", "text", "bigint"],
-                    String(decoding: rows.bytes, as: UTF8.self))
+                + traits.select(rows, as: ["text", "bigint", "text", "text", "bigint", "bigint", "text", "bigint"])
                 + " ON CONFLICT (station_id, connector_id, id_tag_norm, started_at, meter_start) DO NOTHING RETURNING *"
         ).all()
         var found: [StartKey: Transaction] = [:]
         for row in inserted { found[try StartKey(row: row)] = try Transaction(row: row) }
         let resent = writes.filter { found[$0.key] == nil }
         if !resent.isEmpty {
-            var keys = JSONWriter(capacity: resent.count * 80)
-            keys.beginArray()
+            var keys = JSONRows(capacity: resent.count * 80)
             for key in resent.map(\.key) {
-                keys.element()
-                keys.beginArray()
-                keys.string(key.stationId)
-                keys.element()
-                keys.int(key.connectorId)
-                keys.element()
-                keys.string(key.idTagNorm)
-                keys.element()
-                keys.int(key.startedAt)
-                keys.element()
-                if let meterStart = key.meterStart { keys.int(meterStart) } else { keys.null() }
-                keys.endArray()
+                keys.row {
+                    $0.text(key.stationId)
+                    $0.int(key.connectorId)
+                    $0.text(key.idTagNorm)
+                    $0.int(key.startedAt)
+                    $0.int(key.meterStart)
+                }
             }
-            keys.endArray()
             let stored = try await db.raw(
                 "SELECT * FROM transactions WHERE (station_id, connector_id, id_tag_norm, started_at, meter_start) IN ("
-                    + traits.selectJSONRows(
-                        ["text", "bigint", "text", "bigint", "bigint"], String(decoding: keys.bytes, as: UTF8.self))
+                    + traits.select(keys, as: ["text", "bigint", "text", "bigint", "bigint"])
                     + ")"
             ).all()
             for row in stored { found[try StartKey(row: row)] = try Transaction(row: row) }
@@ -138,34 +99,20 @@ extension SQLTransactionRepository {
     /// Stops every transaction in one statement; a stop of a transaction already stopped (a
     /// resend) gets it as stored, read back in a second one.
     static func stopAll(_ writes: [StopWrite], traits: SQLDialectTraits, on db: any SQLDatabase) async throws {
-        func json(_ writes: [StopWrite], _ fields: (inout JSONWriter, TransactionStop) -> Void) -> String {
-            var rows = JSONWriter(capacity: writes.count * 80)
-            rows.beginArray()
-            for write in writes {
-                rows.element()
-                rows.beginArray()
-                rows.int(write.stop.transactionId)
-                rows.element()
-                rows.string(write.stop.stationId)
-                fields(&rows, write.stop)
-                rows.endArray()
+        var rows = JSONRows(capacity: writes.count * 80)
+        for write in writes {
+            rows.row {
+                $0.int(write.stop.transactionId)
+                $0.text(write.stop.stationId)
+                $0.int(write.stop.meterStop)
+                $0.int(Millis.from(write.stop.timestamp))
+                $0.text(write.stop.reason)
             }
-            rows.endArray()
-            return String(decoding: rows.bytes, as: UTF8.self)
         }
-        let parts = traits.selectJSONRows(
-            ["bigint", "text", "bigint", "bigint", "text"],
-            json(writes) { rows, stop in
-                rows.element()
-                rows.int(stop.meterStop)
-                rows.element()
-                rows.int(Millis.from(stop.timestamp))
-                rows.element()
-                if let reason = stop.reason { rows.string(reason) } else { rows.null() }
-            })
         // Of two stops of one transaction in a batch, one updates it and the other reads it back.
         let stopped = try await db.raw(
-            "WITH part(part_id, part_station, part_meter, part_at, part_reason) AS (" + parts + ") "
+            "WITH part(part_id, part_station, part_meter, part_at, part_reason) AS ("
+                + traits.select(rows, as: ["bigint", "text", "bigint", "bigint", "text"]) + ") "
                 + """
                 UPDATE transactions SET meter_stop = part_meter, stopped_at = part_at, stop_reason = part_reason
                 FROM part WHERE transactions.id = part.part_id AND transactions.station_id = part.part_station
@@ -180,9 +127,15 @@ extension SQLTransactionRepository {
         }
         let rest = writes.filter { found[$0.stop.transactionId] == nil }
         if !rest.isEmpty {
+            var keys = JSONRows(capacity: rest.count * 40)
+            for write in rest {
+                keys.row {
+                    $0.int(write.stop.transactionId)
+                    $0.text(write.stop.stationId)
+                }
+            }
             let stored = try await db.raw(
-                "WITH part(part_id, part_station) AS ("
-                    + traits.selectJSONRows(["bigint", "text"], json(rest) { _, _ in })
+                "WITH part(part_id, part_station) AS (" + traits.select(keys, as: ["bigint", "text"])
                     + ") SELECT transactions.* FROM transactions JOIN part"
                     + " ON transactions.id = part.part_id AND transactions.station_id = part.part_station"
             ).all()
@@ -196,5 +149,14 @@ extension SQLTransactionRepository {
             let transaction = found[write.stop.transactionId].flatMap { $0.stationId == write.stop.stationId ? $0 : nil }
             write.result.withLock { $0 = transaction }
         }
+    }
+}
+
+extension SQLTransactionRepository.StartKey {
+    init(row: any SQLRow) throws {
+        self.init(
+            stationId: try row.value("station_id"), connectorId: try row.value("connector_id"),
+            idTagNorm: try row.value("id_tag_norm"), startedAt: try row.value("started_at"),
+            meterStart: try row.value("meter_start"))
     }
 }

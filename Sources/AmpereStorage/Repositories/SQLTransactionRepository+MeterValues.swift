@@ -1,6 +1,5 @@
 import AmpereDomain
 import Foundation
-import OCPPCore
 import SQLKit
 import Synchronization
 
@@ -31,27 +30,21 @@ extension SQLTransactionRepository {
             try await resolver.resolveSeries(samples.map(MeterSeries.init), traits: store.traits, on: db)
         }
         // The rows as one JSON array of [series, ts, kind, value]: one bound parameter for the lot.
-        var rows = JSONWriter(capacity: samples.count * 48)
-        rows.beginArray()
+        var rows = JSONRows(capacity: samples.count * 48)
         for sample in samples {
             let series = try await resolver.series(MeterSeries(sample), on: db)
             let kind = try await resolver.kind(MeterKind(sample), on: db)
-            rows.element()
-            rows.beginArray()
-            rows.int(series)
-            rows.element()
-            rows.int(Millis.from(sample.timestamp))
-            rows.element()
-            rows.int(kind)
-            rows.element()
-            rows.string(sample.value)
-            rows.endArray()
+            rows.row {
+                $0.int(series)
+                $0.int(Millis.from(sample.timestamp))
+                $0.int(kind)
+                $0.text(sample.value)
+            }
         }
-        rows.endArray()
         // A value equal to a stored one (same series, time and kind) is a resend: skip it.
         try await db.raw(
             "INSERT INTO meter_values (series, ts, kind, value) "
-                + store.traits.selectJSONRows(["bigint", "bigint", "integer", "text"], String(decoding: rows.bytes, as: UTF8.self))
+                + store.traits.select(rows, as: ["bigint", "bigint", "integer", "text"])
                 + " ON CONFLICT DO NOTHING"
         ).run()
         for update in consumptionUpdates(samples) { try await db.raw(update).run() }
@@ -79,26 +72,18 @@ extension SQLTransactionRepository {
                     + " WHERE id = \(bind: id)"
             }
         }
-        var rows = JSONWriter(capacity: contributions.count * 160)
-        rows.beginArray()
+        var rows = JSONRows(capacity: contributions.count * 160)
         for (id, part) in contributions {
-            rows.element()
-            rows.beginArray()
-            rows.int(id)
-            for value in [number(part.energyRegisterWh), number(part.maxPowerW)] {
-                rows.element()
-                if let value { rows.raw(String(value).utf8) } else { rows.null() }
+            rows.row {
+                $0.int(id)
+                $0.number(part.energyRegisterWh)
+                $0.number(part.maxPowerW)
+                $0.int(part.lastSampleAt.map(Millis.from))
+                $0.text(MeterReadingsColumn.encode(part.lastValues))
             }
-            rows.element()
-            if let at = part.lastSampleAt { rows.int(Millis.from(at)) } else { rows.null() }
-            rows.element()
-            rows.string(MeterReadingsColumn.encode(part.lastValues))
-            rows.endArray()
         }
-        rows.endArray()
-        let parts = store.traits.selectJSONRows(
-            ["bigint", "double precision", "double precision", "bigint", "text"],
-            String(decoding: rows.bytes, as: UTF8.self))
+        let parts = store.traits.select(
+            rows, as: ["bigint", "double precision", "double precision", "bigint", "text"])
         return [
             "WITH part(part_id, part_energy, part_power, part_at, part_values) AS (" + parts + ") "
                 + Self.consumptionUpdate(energy: "part_energy", power: "part_power", at: "part_at", values: "part_values")
