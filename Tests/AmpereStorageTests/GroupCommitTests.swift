@@ -19,6 +19,22 @@ import Testing
         sqlite.database.writer.release()
     }
 
+    /// Runs `bodies` as one batch of the writer, queued in the list's order; their results in that order.
+    static func runAsOneBatch<T: Sendable>(
+        _ opened: OpenStorage, _ bodies: [@Sendable () async throws -> T]
+    ) async throws -> [T] {
+        let writer = opened.database.writer
+        writer.hold()
+        return try await withThrowingTaskGroup(of: (Int, T).self) { group in
+            for (index, body) in bodies.enumerated() {
+                group.addTask { (index, try await body()) }
+                while writer.queued < index + 1 { try await Task.sleep(for: .milliseconds(1)) }
+            }
+            writer.release()
+            return try await group.reduce(into: [Int: T]()) { $0[$1.0] = $1.1 }.sorted { $0.key < $1.key }.map(\.value)
+        }
+    }
+
     @Test(arguments: StorageBackend.all)
     func concurrentWritesAllLandAndShareCommits(backend: StorageBackend) async throws {
         try await backend.withStorage { sqlite in
@@ -265,16 +281,11 @@ import Testing
             }
             let boots = [("CP0", report("Old")), ("CP1", report("Nil", serial: nil)), ("CP0", report("New")), ("CP2", report("Acme"))]
             let before = opened.statistics()!
-            opened.database.writer.hold()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (index, boot) in boots.enumerated() {
-                    group.addTask { try await stations.recordBoot(boot.0, report: boot.1, at: Fixtures.date(10 + index)) }
-                    // One at a time into the queue, so that its order is the list's.
-                    while opened.database.writer.queued < index + 1 { try await Task.sleep(for: .milliseconds(1)) }
-                }
-                opened.database.writer.release()
-                try await group.waitForAll()
-            }
+            _ = try await Self.runAsOneBatch(
+                opened,
+                boots.enumerated().map { index, boot in
+                    { @Sendable in try await stations.recordBoot(boot.0, report: boot.1, at: Fixtures.date(10 + index)) }
+                })
             let after = opened.statistics()!
             #expect(after.commits - before.commits == 1)
             // Nothing failed: no savepoint, and no second run (a failing merged UPDATE would show here).
@@ -300,24 +311,11 @@ import Testing
     func startsAndStopsQueuedTogetherKeepTheirIdempotency(backend: StorageBackend) async throws {
         try await backend.withStorage { opened in
             let transactions = opened.storage.transactions
-            let writer = opened.database.writer
-            /// Runs `bodies` as one batch, queued in the list's order.
-            func batch<T: Sendable>(_ bodies: [@Sendable () async throws -> T]) async throws -> [T] {
-                writer.hold()
-                return try await withThrowingTaskGroup(of: (Int, T).self) { group in
-                    for (index, body) in bodies.enumerated() {
-                        group.addTask { (index, try await body()) }
-                        while writer.queued < index + 1 { try await Task.sleep(for: .milliseconds(1)) }
-                    }
-                    writer.release()
-                    return try await group.reduce(into: [Int: T]()) { $0[$1.0] = $1.1 }.sorted { $0.key < $1.key }.map(\.value)
-                }
-            }
             let stored = try await transactions.start(Fixtures.start(connector: 3, meterStart: 30, at: 3), status: .accepted)
             let before = opened.statistics()!
             let a = Fixtures.start(connector: 1, idTag: "tag-a", meterStart: 10, at: 1)
             let b = Fixtures.start(station: "CP2", connector: 1, idTag: "TAG-B", meterStart: 20, at: 2)
-            let started = try await batch([
+            let started = try await Self.runAsOneBatch(opened, [
                 { @Sendable in try await transactions.start(a, status: .accepted) },
                 { @Sendable in try await transactions.start(b, status: .invalid) },
                 { @Sendable in try await transactions.start(a, status: .accepted) },
@@ -335,7 +333,7 @@ import Testing
                     transactionId: id, stationId: station, idTag: nil, meterStop: meter, timestamp: Fixtures.date(at),
                     reason: "Local")
             }
-            let stopped = try await batch([
+            let stopped = try await Self.runAsOneBatch(opened, [
                 { @Sendable in try await transactions.stop(stop(started[0].id, meter: 110, at: 50)) },
                 { @Sendable in try await transactions.stop(stop(started[1].id, station: "CP1", meter: 120, at: 51)) },
                 { @Sendable in try await transactions.stop(stop(started[0].id, meter: 999, at: 52)) },
