@@ -21,6 +21,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 import uuid
@@ -72,6 +73,66 @@ def database_argument(path: Path) -> str:
         )
         _CREATED_DATABASES.add(name)
     return postgres_url(name)
+
+
+class TcpProxy:
+    """Forwards a loopback port to (host, port) until stop(), which closes the
+    listener and every forwarded connection at once: to the program on the
+    near side, the server behind it has gone away (resets, then refusals)."""
+
+    def __init__(self, host: str, port: int):
+        self._target = (host, port)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                near, _ = self._listener.accept()
+            except OSError:
+                return
+            try:
+                far = socket.create_connection(self._target, timeout=10)
+                far.settimeout(None)
+            except OSError:
+                near.close()
+                continue
+            with self._lock:
+                if self._stopped:
+                    near.close()
+                    far.close()
+                    return
+                self._sockets += [near, far]
+            threading.Thread(target=self._pump, args=(near, far), daemon=True).start()
+            threading.Thread(target=self._pump, args=(far, near), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for side in (source, sink):
+            with contextlib.suppress(OSError):
+                side.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            sockets, self._sockets = self._sockets, []
+        # shutdown() wakes the thread blocked in accept(); close() alone may not.
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        for side in sockets:
+            with contextlib.suppress(OSError):
+                side.shutdown(socket.SHUT_RDWR)
+            side.close()
 
 
 ADMIN_EMAIL = "admin@example.com"

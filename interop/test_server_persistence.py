@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import signal
 import sqlite3
+import time
 import urllib.parse
 
 
@@ -14,6 +15,8 @@ from support import (
     ENERGY,
     Api,
     RawClient,
+    TcpProxy,
+    assert_callerror,
     charge_point,
     close_code,
     database_argument,
@@ -22,6 +25,7 @@ from support import (
     open_charge_point,
     parse_ts,
     postgres_only,
+    raw_client,
     run,
     same_moment,
     sampled_number,
@@ -333,6 +337,53 @@ def test_postgres_url_from_environment_and_its_password_never_logged(server_fact
     log = proc.log_text()
     assert "Never-Log-Me-42" not in log
     assert "postgres://" in log
+
+
+@postgres_only
+def test_a_database_gone_away_gives_clear_errors_and_does_not_hold_up_shutdown(server_factory, tmp_path):
+    # The pool keeps trying to reconnect and would keep every caller waiting with it: a station's
+    # call, a REST request, and the shutdown behind them (which once waited past any SIGTERM).
+    parts = urllib.parse.urlsplit(database_argument(tmp_path / "gone-away.sqlite"))
+    proxy = TcpProxy(parts.hostname, parts.port)
+    try:
+        url = urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
+        proc = server_factory(database=url)
+        api = proc.api()
+        cp_id, tag = unique_id("GONE"), unique_tag("GONE")
+        api.create_tag(tag)
+
+        async def scenario():
+            async with raw_client(proc.ws_url, cp_id) as client:
+                proxy.stop()
+                # Answered without the database: the socket and the node carry on.
+                beat = await client.call("Heartbeat", {}, timeout=5)
+                assert beat[0] == 3, beat
+                started = time.monotonic()
+                reply = await client.call(
+                    "StartTransaction",
+                    {"connectorId": 1, "idTag": tag, "meterStart": 0, "timestamp": iso()},
+                    timeout=30,
+                )
+                return reply, time.monotonic() - started
+
+        reply, waited = run(scenario())
+        assert_callerror(reply, [reply[1]], ["InternalError"])
+        assert waited < 15, f"StartTransaction answered after {waited:.1f} s"
+
+        started = time.monotonic()
+        response = api.post("/tags", json={"idTag": unique_tag("LATE"), "status": "Accepted"})
+        assert response.status_code == 503, response.text
+        assert response.json()["error"]["code"] == "unavailable"
+        assert response.headers.get("Retry-After") == "5"
+        assert time.monotonic() - started < 15
+
+        started = time.monotonic()
+        code = proc.stop(grace=60)
+        stopped = time.monotonic() - started
+        assert stopped < 25, f"SIGTERM took {stopped:.1f} s\n{proc.log_tail(60)}"
+        assert code == 0, proc.log_tail()
+    finally:
+        proxy.stop()
 
 
 def test_retention_and_ping_options_are_accepted(server_factory):

@@ -63,6 +63,13 @@ extension APIError {
         APIError(.conflict, code: "not_connected", "charging station '\(stationId)' is not connected")
     }
 
+    /// The database gave no connection in time (RFC 9110 §15.6.4: a temporary condition).
+    static let unavailable: APIError = {
+        var error = APIError(.serviceUnavailable, code: "unavailable", "the database is unavailable; try again later")
+        error.headers[.retryAfter] = "5"
+        return error
+    }()
+
     /// An unexpected failure: the client learns nothing of it (it is logged instead).
     static let internalError = APIError(.internalServerError, code: "internal", "internal server error")
 }

@@ -1,10 +1,12 @@
+import AmpereStorage
 import HTTPTypes
 import Hummingbird
 import Logging
 
 /// Gives every error of an API operation the contract's body: `APIError`s
-/// pass through, Hummingbird's own errors get a code, anything else is
-/// logged in full and answered with a bare 500 `internal`.
+/// pass through, Hummingbird's own errors get a code, a database that gives
+/// no connection in time is a 503 `unavailable`, anything else is logged in
+/// full and answered with a bare 500 `internal`.
 ///
 /// It wraps only registered operations: the router's own 404 for an
 /// unknown path is left as Hummingbird writes it (no `code`), which is how
@@ -24,6 +26,9 @@ struct APIErrorMiddleware: RouterMiddleware {
             throw APIError(error.status, code: Self.code(for: error.status), error.body ?? error.status.reasonPhrase)
         } catch let error as any HTTPResponseError {
             throw APIError(error.status, code: Self.code(for: error.status), error.status.reasonPhrase)
+        } catch let error as StorageError where error.code == .unavailable {
+            context.logger.warning("REST API operation failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            throw APIError.unavailable
         } catch {
             context.logger.error(
                 "REST API operation failed",

@@ -92,6 +92,7 @@ final class GroupCommitWriter: Sendable {
                     // Only getting the connection can fail here: `finish` answered the caller otherwise.
                     logger.error("no database connection for work between batches", metadata: ["error": "\(error)"])
                     work.fail(error)
+                    if (error as? StorageError)?.code == .unavailable { failQueued(error) }
                 }
                 continue
             }
@@ -114,6 +115,20 @@ final class GroupCommitWriter: Sendable {
     }
 
     var statistics: WriteStatistics { state.withLock { $0.statistics } }
+
+    /// Fails every write queued so far, and the work between batches, with `error`.
+    func failQueued(_ error: any Error) {
+        let queued = state.withLock { state in
+            defer {
+                state.pending.removeAll()
+                state.between.removeAll()
+            }
+            return state.between + state.pending
+        }
+        guard !queued.isEmpty else { return }
+        record(writes: queued.count, committed: false)
+        for work in queued { work.fail(error) }
+    }
 
     private func nextBatch() -> [PendingWrite]? {
         state.withLock { state in

@@ -574,7 +574,9 @@ public final class PostgresClusterBus: ClusterBus {
         _ client: PostgresClient, _ body: (any SQLDatabase) async throws -> T
     ) async throws -> T {
         do {
-            return try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
+            return try await client.withConnection(leasedWithin: PostgresPoolSource.leaseTimeout) { connection in
+                try await body(connection.guardedSQL())
+            }
         } catch {
             throw SQLDialectTraits.postgres.storageError(error)
         }

@@ -79,9 +79,15 @@ public final class PostgresStorage: StorageDatabase {
 
 /// Leases a pooled connection for each unit of work.
 struct PostgresPoolSource: SQLConnectionSource {
+    /// How long a unit of work waits for a connection before it fails as `.unavailable`: long
+    /// enough to ride out a database restart, short enough that a shutdown stays within its budget.
+    static let leaseTimeout: Duration = .seconds(5)
+
     let client: PostgresClient
 
     func withDatabase<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
+        try await client.withConnection(leasedWithin: Self.leaseTimeout) { connection in
+            try await body(connection.guardedSQL())
+        }
     }
 }

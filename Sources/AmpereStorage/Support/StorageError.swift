@@ -3,7 +3,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure it was.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String {
-            case closed, constraintViolation, database, unexpectedData, newerSchema
+            case closed, constraintViolation, database, unavailable, unexpectedData, newerSchema
         }
         private let base: Base
 
@@ -13,6 +13,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         public static let constraintViolation = Code(base: .constraintViolation)
         /// The database failed otherwise.
         public static let database = Code(base: .database)
+        /// No connection to the database could be had in time: the server is down or every connection is busy.
+        public static let unavailable = Code(base: .unavailable)
         /// A stored value could not be read back as the model says.
         public static let unexpectedData = Code(base: .unexpectedData)
         /// The database file has migrations newer than this program knows.
