@@ -304,6 +304,56 @@ import Testing
         }
     }
 
+    /// Statuses queued together all land in the history in order, and of a connector's two statuses
+    /// the later is its current one (on PostgreSQL two merged statements for the lot); a status of an
+    /// unknown station fails alone.
+    @Test(arguments: StorageBackend.all)
+    func statusesQueuedTogetherAllLandAndTheLaterWins(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened in
+            let stations = opened.storage.stations
+            for id in ["CP1", "CP2"] { _ = try await stations.ensure(id, at: Fixtures.date(0)) }
+            func status(_ station: String, _ connector: Int, _ status: String, at seconds: Int) -> ConnectorStatus {
+                ConnectorStatus(
+                    stationId: station, connectorId: connector, evseId: connector == 0 ? nil : 1, status: status,
+                    errorCode: "NoError", info: "é \"\(seconds)\"", vendorId: nil, vendorErrorCode: nil,
+                    reportedAt: seconds.isMultiple(of: 2) ? Fixtures.date(seconds) : nil, updatedAt: Fixtures.date(seconds))
+            }
+            let statuses = [
+                status("CP1", 1, "Available", at: 1), status("CP1", 2, "Charging", at: 2),
+                status("CP1", 1, "Faulted", at: 3), status("CP2", 0, "Unavailable", at: 4),
+            ]
+            let before = opened.statistics()!
+            _ = try await Self.runAsOneBatch(
+                opened, statuses.map { status in { @Sendable in try await stations.updateConnector(status) } })
+            let after = opened.statistics()!
+            #expect(after.commits - before.commits == 1)
+            // A failing merged statement would show as a rerun.
+            #expect(after.reruns == before.reruns)
+            let current = try await stations.connectors(of: "CP1")
+            #expect(current == [statuses[2], statuses[1]])
+            #expect(try await stations.connectors(of: "CP2") == [statuses[3]])
+            let history = try await stations.connectorHistory(of: "CP1", PageRequest(limit: 10, offset: 0))
+            #expect(history.items == [statuses[2], statuses[1], statuses[0]])
+
+            // A ghost's status breaks the foreign key; the merged run fails, and each runs alone.
+            let mixed = [status("CP2", 1, "Preparing", at: 5), status("ghost", 1, "Available", at: 6)]
+            let outcomes = try await Self.runAsOneBatch(
+                opened,
+                mixed.map { status in
+                    { @Sendable in
+                        do {
+                            try await stations.updateConnector(status)
+                            return true
+                        } catch {
+                            return false
+                        }
+                    }
+                })
+            #expect(outcomes == [true, false])
+            #expect(try await stations.connectors(of: "CP2").map(\.status) == ["Unavailable", "Preparing"])
+        }
+    }
+
     /// Starts and then stops queued together (on PostgreSQL one merged statement each): a resend in
     /// the same batch or of a stored start gets the same transaction, a stop of another station's
     /// transaction or of an unknown one gets none, and a resent stop gets the stopped transaction.

@@ -159,22 +159,68 @@ struct SQLStationRepository: StationRepository {
 
     static let seenPerStatement = 500
 
+    /// Where a statement is a round trip (PostgreSQL), the statuses queued together are stored with
+    /// two statements for the lot: after an outage every reconnecting station reports each of its
+    /// connectors, and the one writer otherwise queued two round trips for each.
     func updateConnector(_ status: ConnectorStatus) async throws {
-        try await store.write { db in
+        let merge = store.traits.roundTripPerStatement
+            ? WriteMerge(kind: "connector_status", item: status) { [store] items, db in
+                try await Self.updateConnectors(items.compactMap { $0 as? ConnectorStatus }, traits: store.traits, on: db)
+            } : nil
+        try await store.write(merge: merge) { db in
             try await db.raw(
-                """
-                INSERT INTO connector_status \(ConnectorStatus.sqlColumns) VALUES \(status.sqlValues)
-                ON CONFLICT (station_id, connector_id) DO UPDATE SET
-                    evse_id = excluded.evse_id, status = excluded.status, error_code = excluded.error_code,
-                    info = excluded.info, vendor_id = excluded.vendor_id,
-                    vendor_error_code = excluded.vendor_error_code, reported_at = excluded.reported_at,
-                    updated_at = excluded.updated_at
-                """
+                "INSERT INTO connector_status \(ConnectorStatus.sqlColumns) VALUES \(status.sqlValues)" + Self.upsert
             ).run()
             try await db.raw(
                 "INSERT INTO connector_status_history \(ConnectorStatus.sqlColumns) VALUES \(status.sqlValues)"
             ).run()
         }
+    }
+
+    private static let upsert: SQLQueryString = """
+         ON CONFLICT (station_id, connector_id) DO UPDATE SET
+            evse_id = excluded.evse_id, status = excluded.status, error_code = excluded.error_code,
+            info = excluded.info, vendor_id = excluded.vendor_id,
+            vendor_error_code = excluded.vendor_error_code, reported_at = excluded.reported_at,
+            updated_at = excluded.updated_at
+        """
+
+    /// Every status into the history, in the order queued; of a connector's statuses the last is its current one.
+    private static func updateConnectors(
+        _ statuses: [ConnectorStatus], traits: SQLDialectTraits, on db: any SQLDatabase
+    ) async throws {
+        var latest: [ConnectorKey: Int] = [:]
+        for (index, status) in statuses.enumerated() {
+            latest[ConnectorKey(stationId: status.stationId, connectorId: status.connectorId)] = index
+        }
+        func rows(_ include: (Int) -> Bool) -> JSONRows {
+            var rows = JSONRows(capacity: statuses.count * 160)
+            for (index, status) in statuses.enumerated() where include(index) {
+                rows.row {
+                    $0.text(status.stationId)
+                    $0.int(status.connectorId)
+                    $0.int(status.evseId)
+                    $0.text(status.status)
+                    $0.text(status.errorCode)
+                    $0.text(status.info)
+                    $0.text(status.vendorId)
+                    $0.text(status.vendorErrorCode)
+                    $0.int(Millis.from(status.reportedAt))
+                    $0.int(Millis.from(status.updatedAt))
+                }
+            }
+            return rows
+        }
+        let types = ["text", "integer", "integer", "text", "text", "text", "text", "text", "bigint", "bigint"]
+        try await db.raw(
+            "INSERT INTO connector_status_history \(ConnectorStatus.sqlColumns) "
+                + traits.select(rows { _ in true }, as: types)
+        ).run()
+        let current = Set(latest.values)
+        try await db.raw(
+            "INSERT INTO connector_status \(ConnectorStatus.sqlColumns) "
+                + traits.select(rows { current.contains($0) }, as: types) + upsert
+        ).run()
     }
 
     func connectors(of stationId: String) async throws -> [ConnectorStatus] {
@@ -199,4 +245,10 @@ private struct StationBoot: Sendable {
     let report: BootReport
     let details: String
     let at: Date
+}
+
+/// A connector of a station: the key of its current status.
+private struct ConnectorKey: Hashable {
+    let stationId: String
+    let connectorId: Int
 }
