@@ -27,12 +27,15 @@ struct BootStormCommand: AsyncParsableCommand {
 
     @OptionGroup var load: StationLoadOptions
     @Option(help: "Seconds the storm may take after the last station started connecting.") var timeout = 120.0
+    @Option(help: "Connectors per station: once accepted, each reports the status of each and of connector 0.")
+    var connectors = 2
 
     func run() async throws {
+        guard connectors >= 0 else { throw ValidationError("--connectors must be 0 or more") }
         BenchOutput.prepare(
             stations: load.stations, json: load.json, what: "boot storm: \(load.stations) stations at \(load.rate)/s …")
         let result = try await BootStormScenario.run(
-            .init(load: load.load(idPrefix: "BOOT"), timeout: .seconds(timeout)))
+            .init(load: load.load(idPrefix: "BOOT"), timeout: .seconds(timeout), connectors: connectors))
         try BenchOutput.report(result, json: load.json)
     }
 }

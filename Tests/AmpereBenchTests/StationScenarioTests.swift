@@ -32,6 +32,10 @@ import Testing
             #expect(result.figure("notAccepted") == 0)
             #expect(result.figure("bootsAccepted") == 30)
             #expect(result.call("BootNotification")?.count == 30)
+            // Connector 0 and the two connectors of each station, every one answered.
+            #expect(result.call("StatusNotification")?.count == 90)
+            #expect(result.call("StatusNotification")?.errors == 0)
+            #expect(result.call("StatusNotification")?.timeouts == 0)
             #expect(result.figure("secondsToAllAccepted") ?? 0 > 0)
         }
     }

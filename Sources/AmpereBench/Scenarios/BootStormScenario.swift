@@ -3,8 +3,10 @@ import Synchronization
 
 /// `boot-storm`: N stations connect at a given rate, as after a power cut or
 /// a server restart, and boot; Pending and Rejected are retried after the
-/// interval the server names. Measures the time until every station is
-/// accepted and the BootNotification latency.
+/// interval the server names. Once accepted, each reports the status of the
+/// charge point (connector 0) and of each of its connectors, as chargers do.
+/// Measures the time until every station is accepted and the
+/// BootNotification and StatusNotification latency.
 public enum BootStormScenario {
     /// What a run is told.
     public struct Options: Sendable {
@@ -12,10 +14,13 @@ public enum BootStormScenario {
         public var load: LoadOptions
         /// How long after the last station starts connecting the storm may take.
         public var timeout: Duration
+        /// Connectors per station; each station sends a StatusNotification for each and for connector 0.
+        public var connectors: Int
 
-        public init(load: LoadOptions, timeout: Duration = .seconds(120)) {
+        public init(load: LoadOptions, timeout: Duration = .seconds(120), connectors: Int = 2) {
             self.load = load
             self.timeout = timeout
+            self.connectors = connectors
         }
     }
 
@@ -25,6 +30,8 @@ public enum BootStormScenario {
         let context = try StationContext(options.load)
         let stations = options.load.stations
         let boots = CallRecorder("BootNotification")
+        let statuses = CallRecorder("StatusNotification")
+        let connectors = max(0, options.connectors)
         let gate = StartGate(expected: stations)
         let lastAccepted = Locked<ContinuousClock.Instant?>(nil)
         let window = MeasuredWindow(serverPid: options.load.serverPid)
@@ -36,6 +43,11 @@ public enum BootStormScenario {
                     var station = StationDriver(index: index, context: context)
                     if case .accepted = await station.connectAndBoot(boots, until: deadline) {
                         lastAccepted.withLock { $0 = max($0 ?? .now, .now) }
+                        for connector in 0...connectors {
+                            _ = await station.call(statuses) {
+                                BenchFrames.statusNotification(&$0, id: $1, connectorId: connector)
+                            }
+                        }
                         // Every station stays connected until the storm is over.
                         await gate.arriveAndWait()
                     } else {
@@ -69,7 +81,7 @@ public enum BootStormScenario {
         let failures = accepted < stations ? ["\(stations - accepted) of \(stations) stations were not accepted"] : []
         return ScenarioResult(
             scenario: "boot-storm", stations: stations, window: figures,
-            calls: [boots.figures(seconds: figures.seconds)],
+            calls: [boots.figures(seconds: figures.seconds), statuses.figures(seconds: figures.seconds)],
             figures: result, failures: failures)
     }
 }

@@ -23,6 +23,14 @@ enum BenchFrames {
         buffer.writeStaticString(#"","firmwareVersion":"1.0.0"}]"#)
     }
 
+    /// The connector (0: the whole charge point) is Available, with no error.
+    static func statusNotification(_ buffer: inout ByteBuffer, id: UInt64, connectorId: Int) {
+        open(&buffer, id: id, action: "StatusNotification")
+        buffer.writeStaticString(#"{"connectorId":"#)
+        buffer.writeString(String(connectorId))
+        buffer.writeStaticString(#","errorCode":"NoError","status":"Available"}]"#)
+    }
+
     static func heartbeat(_ buffer: inout ByteBuffer, id: UInt64) {
         open(&buffer, id: id, action: "Heartbeat")
         buffer.writeStaticString("{}]")
