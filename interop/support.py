@@ -135,6 +135,15 @@ class TcpProxy:
             side.close()
 
 
+def metric_value(metrics_text: str, sample: str) -> float | None:
+    """The value of one sample (`name` or `name{labels}`, as the server writes it) in a
+    Prometheus text exposition; None when it is absent."""
+    for line in metrics_text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.split()[-1])
+    return None
+
+
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "Secret-pass-123"
 

@@ -20,6 +20,7 @@ from support import (
     charge_point,
     iso,
     list_items,
+    metric_value,
     parse_ts,
     poll,
     raw_client,
@@ -514,6 +515,10 @@ def test_metrics_are_prometheus_text_without_token(ws_base, server):
         assert match, f"not a Prometheus sample line: {line!r}"
         float(match.group("value"))
     assert any(line.startswith("# TYPE ") for line in lines), "no # TYPE lines"
+    # The storage writers: the boot above was committed, and nothing failed.
+    assert (metric_value(metrics.text, 'ampere_storage_commits_total{writer="data"}') or 0) > 0, metrics.text
+    assert (metric_value(metrics.text, 'ampere_storage_writes_total{writer="data"}') or 0) > 0
+    assert metric_value(metrics.text, 'ampere_storage_failed_writes_total{writer="data"}') in (None, 0)
 
 
 def test_security_extension_notifications_are_answered(ws_base):

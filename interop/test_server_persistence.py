@@ -10,6 +10,7 @@ import sqlite3
 import time
 import urllib.parse
 
+import requests
 
 from support import (
     ENERGY,
@@ -22,6 +23,7 @@ from support import (
     database_argument,
     free_port,
     iso,
+    metric_value,
     open_charge_point,
     parse_ts,
     postgres_only,
@@ -376,6 +378,11 @@ def test_a_database_gone_away_gives_clear_errors_and_does_not_hold_up_shutdown(s
         assert response.json()["error"]["code"] == "unavailable"
         assert response.headers.get("Retry-After") == "5"
         assert time.monotonic() - started < 15
+
+        # What an operator's alert would watch; /metrics itself needs no database.
+        metrics = requests.get(proc.base_url + "/metrics", timeout=10).text
+        assert (metric_value(metrics, "ampere_storage_unavailable_total") or 0) >= 2, metrics
+        assert (metric_value(metrics, 'ampere_storage_failed_writes_total{writer="data"}') or 0) >= 1, metrics
 
         started = time.monotonic()
         code = proc.stop(grace=60)

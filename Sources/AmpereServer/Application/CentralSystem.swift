@@ -47,6 +47,8 @@ public final class CentralSystem: Sendable {
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]
     ) async throws -> CentralSystem {
         let now: @Sendable () -> Date = { Date() }
+        // Before the storage opens: its writers' metrics are made as it opens.
+        _ = MetricsBootstrap.registry()
         let database = try await StorageLocation.open(configuration.database, logger: logger)
         logger.info("database open", metadata: ["database": "\(StorageLocation.redacted(configuration.database))"])
         let storage = database.storage
@@ -66,7 +68,6 @@ public final class CentralSystem: Sendable {
             repository: storage.messages, retentionDays: configuration.messageLogRetentionDays, logger: logger,
             now: now)
         let lastSeen = LastSeenWriter(stations: storage.stations, logger: logger)
-        _ = MetricsBootstrap.registry()
         let localStations = LiveStationDirectory(registry: registry, presence: lastSeen)
         let cluster = try await joinCluster(
             configuration, registry: registry, local: localStations, logger: logger, now: now)

@@ -19,6 +19,7 @@ final class GroupCommitWriter: Sendable {
     let source: any SQLConnectionSource
     let traits: SQLDialectTraits
     let logger: Logger
+    let metrics: WriterMetrics
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -32,10 +33,12 @@ final class GroupCommitWriter: Sendable {
         var statistics = WriteStatistics()
     }
 
-    init(source: any SQLConnectionSource, traits: SQLDialectTraits, logger: Logger) {
+    /// - Parameter name: the `writer` label of its metrics: `data`, or `message_log` for the frames' writer.
+    init(source: any SQLConnectionSource, traits: SQLDialectTraits, logger: Logger, name: String = "data") {
         self.source = source
         self.traits = traits
         self.logger = logger
+        metrics = WriterMetrics(writer: name)
         // One buffered wake-up is enough: the loop drains the whole queue each time it wakes.
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -145,11 +148,16 @@ final class GroupCommitWriter: Sendable {
             $0.statistics.writes += writes
             if committed { $0.statistics.commits += 1 }
         }
+        metrics.writes.increment(by: writes)
+        if committed { metrics.commits.increment() } else { metrics.failedWrites.increment(by: writes) }
     }
 
     func recordSavepoint() { state.withLock { $0.statistics.savepoints += 1 } }
 
-    func recordRerun() { state.withLock { $0.statistics.reruns += 1 } }
+    func recordRerun() {
+        state.withLock { $0.statistics.reruns += 1 }
+        metrics.reruns.increment()
+    }
 }
 
 // Hooks that make batching observable in tests: hold the queue, fill it, release it as one batch.

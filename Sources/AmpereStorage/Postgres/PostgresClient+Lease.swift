@@ -32,8 +32,10 @@ extension PostgresClient {
                 }
                 group.addTask {
                     // Cancelled with the caller: the lease no longer matters to anyone.
-                    let outcome = await withTaskCancellationHandler { await lease.outcome() } onCancel: { lease.expire() }
+                    let outcome = await withTaskCancellationHandler { await lease.outcome() } onCancel: { lease.cancel() }
+                    if outcome == .cancelled { throw CancellationError() }
                     guard outcome == .leased else {
+                        WriterMetrics.unavailable.increment()
                         throw StorageError(
                             .unavailable, reason: "no PostgreSQL connection within \(timeout): the database is unreachable or every connection is busy")
                     }
@@ -56,7 +58,7 @@ private struct SendableBody<T>: @unchecked Sendable {
 /// Which came first for one lease: the connection or the deadline. The
 /// watchdog child waits for the answer; whichever happens second loses.
 private final class LeaseDeadline: Sendable {
-    enum Outcome: Sendable { case leased, expired }
+    enum Outcome: Sendable { case leased, expired, cancelled }
 
     private struct State {
         var outcome: Outcome?
@@ -69,6 +71,8 @@ private final class LeaseDeadline: Sendable {
     func lease() -> Bool { decide(.leased) == .leased }
 
     func expire() { _ = decide(.expired) }
+
+    func cancel() { _ = decide(.cancelled) }
 
     /// The first outcome, once there is one.
     func outcome() async -> Outcome {

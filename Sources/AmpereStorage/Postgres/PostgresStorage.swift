@@ -60,7 +60,8 @@ public final class PostgresStorage: StorageDatabase {
         let source = PostgresPoolSource(client: client)
         lifecycle = StoreLifecycle(writer: GroupCommitWriter(source: source, traits: .postgres, logger: logger))
         messageLogLifecycle = StoreLifecycle(
-            writer: GroupCommitWriter(source: source, traits: .postgres, logger: logger), background: true)
+            writer: GroupCommitWriter(source: source, traits: .postgres, logger: logger, name: "message_log"),
+            background: true)
         storage = Storage.sql(
             SQLStore(reader: source, readGate: lifecycle.readGate, writer: lifecycle.writer),
             messageLog: SQLStore(

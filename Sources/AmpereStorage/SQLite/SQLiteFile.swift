@@ -45,7 +45,8 @@ final class SQLiteFile: Sendable {
             let checkpointConnection = try await connect(readOnly: false)
             return SQLiteFile(
                 writerConnection: writerConnection, writerPool: writerPool, readerConnections: readerConnections,
-                checkpointConnection: checkpointConnection, logger: logger)
+                checkpointConnection: checkpointConnection, writerName: background ? "message_log" : "data",
+                logger: logger)
         } catch {
             for connection in opened { try? await connection.close() }
             try? await writerPool.shutdownGracefully()
@@ -55,12 +56,13 @@ final class SQLiteFile: Sendable {
 
     private init(
         writerConnection: SQLiteConnection, writerPool: NIOThreadPool, readerConnections: [SQLiteConnection],
-        checkpointConnection: SQLiteConnection, logger: Logger
+        checkpointConnection: SQLiteConnection, writerName: String, logger: Logger
     ) {
         let writerDatabase = writerConnection.sql(queryLogLevel: .trace)
         lifecycle = StoreLifecycle(
             writer: GroupCommitWriter(
-                source: SingleConnectionSource(database: writerDatabase), traits: .sqlite, logger: logger),
+                source: SingleConnectionSource(database: writerDatabase), traits: .sqlite, logger: logger,
+                name: writerName),
             on: writerPool)
         self.writerConnection = writerConnection
         self.writerPool = writerPool
