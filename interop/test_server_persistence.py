@@ -36,6 +36,7 @@ from support import (
     tag_path,
     unique_id,
     unique_tag,
+    upgrade_status,
     utc_now,
     ws_open,
 )
@@ -377,6 +378,11 @@ def test_a_database_gone_away_gives_clear_errors_and_does_not_hold_up_shutdown(s
         assert response.status_code == 503, response.text
         assert response.json()["error"]["code"] == "unavailable"
         assert response.headers.get("Retry-After") == "5"
+        assert time.monotonic() - started < 15
+
+        # A charge point connecting anew is turned away with 503, and tries again later.
+        started = time.monotonic()
+        assert run(upgrade_status(proc.ws_url, unique_id("LATE"), open_timeout=30)) == 503
         assert time.monotonic() - started < 15
 
         # What an operator's alert would watch; /metrics itself needs no database.
