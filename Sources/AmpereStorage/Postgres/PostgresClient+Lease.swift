@@ -67,7 +67,7 @@ private final class LeaseDeadline: Sendable {
 
     private let state = Mutex(State())
 
-    /// True when the connection came in time; false once the deadline passed.
+    /// True when the connection came in time; false once the deadline passed or the caller was cancelled.
     func lease() -> Bool { decide(.leased) == .leased }
 
     func expire() { _ = decide(.expired) }
