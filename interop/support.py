@@ -78,11 +78,12 @@ def database_argument(path: Path) -> str:
 class TcpProxy:
     """Forwards a loopback port to (host, port) until stop(), which closes the
     listener and every forwarded connection at once: to the program on the
-    near side, the server behind it has gone away (resets, then refusals)."""
+    near side, the server behind it has gone away (resets, then refusals).
+    A new proxy on the same `listen_port` brings it back."""
 
-    def __init__(self, host: str, port: int):
+    def __init__(self, host: str, port: int, listen_port: int = 0):
         self._target = (host, port)
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.create_server(("127.0.0.1", listen_port))
         self.port = self._listener.getsockname()[1]
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()

@@ -26,6 +26,7 @@ from support import (
     metric_value,
     open_charge_point,
     parse_ts,
+    poll,
     postgres_only,
     raw_client,
     run,
@@ -395,6 +396,43 @@ def test_a_database_gone_away_gives_clear_errors_and_does_not_hold_up_shutdown(s
         stopped = time.monotonic() - started
         assert stopped < 25, f"SIGTERM took {stopped:.1f} s\n{proc.log_tail(60)}"
         assert code == 0, proc.log_tail()
+    finally:
+        proxy.stop()
+
+
+@postgres_only
+def test_a_database_back_after_going_away_is_used_again(server_factory, tmp_path):
+    parts = urllib.parse.urlsplit(database_argument(tmp_path / "back-again.sqlite"))
+    proxy = TcpProxy(parts.hostname, parts.port)
+    try:
+        url = urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
+        proc = server_factory(database=url)
+        api = proc.api()
+        tag = unique_tag("BACK")
+        api.create_tag(tag)
+        proxy.stop()
+        refused = api.post("/tags", json={"idTag": unique_tag("GONE"), "status": "Accepted"})
+        assert refused.status_code == 503, refused.text
+
+        proxy = TcpProxy(parts.hostname, parts.port, listen_port=proxy.port)
+        late = unique_tag("LATE")
+        poll(
+            lambda: api.post("/tags", json={"idTag": late, "status": "Accepted"}).status_code,
+            lambda status: status in (201, 409), timeout=30, what="a REST write once the database is back",
+        )
+        assert api.get(tag_path(late)).status_code == 200
+        cp_id = unique_id("BACK")
+
+        async def scenario():
+            async with raw_client(proc.ws_url, cp_id) as client:
+                reply = await client.call(
+                    "StartTransaction", {"connectorId": 1, "idTag": tag, "meterStart": 0, "timestamp": iso()}, timeout=15
+                )
+                assert reply[0] == 3 and reply[2]["idTagInfo"]["status"] == "Accepted", reply
+                return reply[2]["transactionId"]
+
+        tx_id = run(scenario())
+        assert api.transaction(tx_id)["chargingStationId"] == cp_id
     finally:
         proxy.stop()
 
