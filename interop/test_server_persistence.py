@@ -10,6 +10,7 @@ import sqlite3
 import time
 import urllib.parse
 
+import pytest
 import requests
 
 from support import (
@@ -343,98 +344,110 @@ def test_postgres_url_from_environment_and_its_password_never_logged(server_fact
     assert "postgres://" in log
 
 
+class ProxiedDatabase:
+    """A test server's PostgreSQL database reached through a `TcpProxy`, so that a
+    test can take the database away from the server and bring it back."""
+
+    def __init__(self, database_url: str):
+        self._parts = urllib.parse.urlsplit(database_url)
+        self._proxy = TcpProxy(self._parts.hostname, self._parts.port)
+        netloc = f"{self._parts.username}@127.0.0.1:{self._proxy.port}"
+        self.url = urllib.parse.urlunsplit(self._parts._replace(netloc=netloc))
+
+    def go_away(self) -> None:
+        self._proxy.stop()
+
+    def come_back(self) -> None:
+        self._proxy = TcpProxy(self._parts.hostname, self._parts.port, listen_port=self._proxy.port)
+
+
+@pytest.fixture
+def proxied_database(tmp_path):
+    database = ProxiedDatabase(database_argument(tmp_path / "proxied.sqlite"))
+    yield database
+    database.go_away()
+
+
 @postgres_only
-def test_a_database_gone_away_gives_clear_errors_and_does_not_hold_up_shutdown(server_factory, tmp_path):
+def test_a_database_gone_away_gives_clear_errors_and_does_not_hold_up_shutdown(server_factory, proxied_database):
     # The pool keeps trying to reconnect and would keep every caller waiting with it: a station's
     # call, a REST request, and the shutdown behind them (which once waited past any SIGTERM).
-    parts = urllib.parse.urlsplit(database_argument(tmp_path / "gone-away.sqlite"))
-    proxy = TcpProxy(parts.hostname, parts.port)
-    try:
-        url = urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
-        proc = server_factory(database=url)
-        api = proc.api()
-        cp_id, tag = unique_id("GONE"), unique_tag("GONE")
-        api.create_tag(tag)
+    proc = server_factory(database=proxied_database.url)
+    api = proc.api()
+    cp_id, tag = unique_id("GONE"), unique_tag("GONE")
+    api.create_tag(tag)
 
-        async def scenario():
-            async with raw_client(proc.ws_url, cp_id) as client:
-                proxy.stop()
-                # Answered without the database: the socket and the node carry on.
-                beat = await client.call("Heartbeat", {}, timeout=5)
-                assert beat[0] == 3, beat
-                started = time.monotonic()
-                reply = await client.call(
-                    "StartTransaction",
-                    {"connectorId": 1, "idTag": tag, "meterStart": 0, "timestamp": iso()},
-                    timeout=30,
-                )
-                return reply, time.monotonic() - started
+    async def scenario():
+        async with raw_client(proc.ws_url, cp_id) as client:
+            proxied_database.go_away()
+            # Answered without the database: the socket and the node carry on.
+            beat = await client.call("Heartbeat", {}, timeout=5)
+            assert beat[0] == 3, beat
+            started = time.monotonic()
+            reply = await client.call(
+                "StartTransaction",
+                {"connectorId": 1, "idTag": tag, "meterStart": 0, "timestamp": iso()},
+                timeout=30,
+            )
+            return reply, time.monotonic() - started
 
-        reply, waited = run(scenario())
-        assert_callerror(reply, [reply[1]], ["InternalError"])
-        assert waited < 15, f"StartTransaction answered after {waited:.1f} s"
+    reply, waited = run(scenario())
+    assert_callerror(reply, [reply[1]], ["InternalError"])
+    assert waited < 15, f"StartTransaction answered after {waited:.1f} s"
 
-        started = time.monotonic()
-        response = api.post("/tags", json={"idTag": unique_tag("LATE"), "status": "Accepted"})
-        assert response.status_code == 503, response.text
-        assert response.json()["error"]["code"] == "unavailable"
-        assert response.headers.get("Retry-After") == "5"
-        assert time.monotonic() - started < 15
+    started = time.monotonic()
+    response = api.post("/tags", json={"idTag": unique_tag("LATE"), "status": "Accepted"})
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "unavailable"
+    assert response.headers.get("Retry-After") == "5"
+    assert time.monotonic() - started < 15
 
-        # A charge point connecting anew is turned away with 503, and tries again later.
-        started = time.monotonic()
-        assert run(upgrade_status(proc.ws_url, unique_id("LATE"), open_timeout=30)) == 503
-        assert time.monotonic() - started < 15
+    # A charge point connecting anew is turned away with 503, and tries again later.
+    started = time.monotonic()
+    assert run(upgrade_status(proc.ws_url, unique_id("LATE"), open_timeout=30)) == 503
+    assert time.monotonic() - started < 15
 
-        # What an operator's alert would watch; /metrics itself needs no database.
-        metrics = requests.get(proc.base_url + "/metrics", timeout=10).text
-        assert (metric_value(metrics, "ampere_storage_unavailable_total") or 0) >= 2, metrics
-        assert (metric_value(metrics, 'ampere_storage_failed_writes_total{writer="data"}') or 0) >= 1, metrics
+    # What an operator's alert would watch; /metrics itself needs no database.
+    metrics = requests.get(proc.base_url + "/metrics", timeout=10).text
+    assert (metric_value(metrics, "ampere_storage_unavailable_total") or 0) >= 2, metrics
+    assert (metric_value(metrics, 'ampere_storage_failed_writes_total{writer="data"}') or 0) >= 1, metrics
 
-        started = time.monotonic()
-        code = proc.stop(grace=60)
-        stopped = time.monotonic() - started
-        assert stopped < 25, f"SIGTERM took {stopped:.1f} s\n{proc.log_tail(60)}"
-        assert code == 0, proc.log_tail()
-    finally:
-        proxy.stop()
+    started = time.monotonic()
+    code = proc.stop(grace=60)
+    stopped = time.monotonic() - started
+    assert stopped < 25, f"SIGTERM took {stopped:.1f} s\n{proc.log_tail(60)}"
+    assert code == 0, proc.log_tail()
 
 
 @postgres_only
-def test_a_database_back_after_going_away_is_used_again(server_factory, tmp_path):
-    parts = urllib.parse.urlsplit(database_argument(tmp_path / "back-again.sqlite"))
-    proxy = TcpProxy(parts.hostname, parts.port)
-    try:
-        url = urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
-        proc = server_factory(database=url)
-        api = proc.api()
-        tag = unique_tag("BACK")
-        api.create_tag(tag)
-        proxy.stop()
-        refused = api.post("/tags", json={"idTag": unique_tag("GONE"), "status": "Accepted"})
-        assert refused.status_code == 503, refused.text
+def test_a_database_back_after_going_away_is_used_again(server_factory, proxied_database):
+    proc = server_factory(database=proxied_database.url)
+    api = proc.api()
+    tag = unique_tag("BACK")
+    api.create_tag(tag)
+    proxied_database.go_away()
+    refused = api.post("/tags", json={"idTag": unique_tag("GONE"), "status": "Accepted"})
+    assert refused.status_code == 503, refused.text
 
-        proxy = TcpProxy(parts.hostname, parts.port, listen_port=proxy.port)
-        late = unique_tag("LATE")
-        poll(
-            lambda: api.post("/tags", json={"idTag": late, "status": "Accepted"}).status_code,
-            lambda status: status in (201, 409), timeout=30, what="a REST write once the database is back",
-        )
-        assert api.get(tag_path(late)).status_code == 200
-        cp_id = unique_id("BACK")
+    proxied_database.come_back()
+    late = unique_tag("LATE")
+    poll(
+        lambda: api.post("/tags", json={"idTag": late, "status": "Accepted"}).status_code,
+        lambda status: status in (201, 409), timeout=30, what="a REST write once the database is back",
+    )
+    assert api.get(tag_path(late)).status_code == 200
+    cp_id = unique_id("BACK")
 
-        async def scenario():
-            async with raw_client(proc.ws_url, cp_id) as client:
-                reply = await client.call(
-                    "StartTransaction", {"connectorId": 1, "idTag": tag, "meterStart": 0, "timestamp": iso()}, timeout=15
-                )
-                assert reply[0] == 3 and reply[2]["idTagInfo"]["status"] == "Accepted", reply
-                return reply[2]["transactionId"]
+    async def scenario():
+        async with raw_client(proc.ws_url, cp_id) as client:
+            reply = await client.call(
+                "StartTransaction", {"connectorId": 1, "idTag": tag, "meterStart": 0, "timestamp": iso()}, timeout=15
+            )
+            assert reply[0] == 3 and reply[2]["idTagInfo"]["status"] == "Accepted", reply
+            return reply[2]["transactionId"]
 
-        tx_id = run(scenario())
-        assert api.transaction(tx_id)["chargingStationId"] == cp_id
-    finally:
-        proxy.stop()
+    tx_id = run(scenario())
+    assert api.transaction(tx_id)["chargingStationId"] == cp_id
 
 
 def test_retention_and_ping_options_are_accepted(server_factory):
