@@ -450,6 +450,36 @@ def test_a_database_back_after_going_away_is_used_again(server_factory, proxied_
     assert api.transaction(tx_id)["chargingStationId"] == cp_id
 
 
+@postgres_only
+def test_a_routed_command_with_the_database_gone_gets_503(server_factory, proxied_database):
+    # Two nodes on the proxied database; the station is held by the second, the command goes to the first.
+    first = server_factory(database=proxied_database.url)
+    second = server_factory(database=proxied_database.url)
+    api = first.api()
+    cp_id = unique_id("ROUTED")
+
+    async def post(body):
+        return await asyncio.to_thread(api.post, f"{station_path(cp_id)}/remote-start", json=body)
+
+    async def scenario():
+        async with charge_point(second.ws_url, cp_id):
+            routed = {"connectorId": 1, "idTag": unique_tag()}
+            deadline = time.monotonic() + 15
+            # The first node learns where the station is from the database's notifications.
+            while (response := await post(routed)).status_code == 409 and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            assert response.status_code == 200, response.text
+            proxied_database.go_away()
+            started = time.monotonic()
+            response = await post(routed)
+            return response, time.monotonic() - started
+
+    response, waited = run(scenario())
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "unavailable"
+    assert waited < 15, f"answered after {waited:.1f} s"
+
+
 def test_retention_and_ping_options_are_accepted(server_factory):
     proc = server_factory("--message-log-retention-days", "1", "--ping-interval", "30", "--call-timeout", "10")
     api = proc.api()

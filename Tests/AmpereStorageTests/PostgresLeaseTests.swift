@@ -1,3 +1,4 @@
+import AmpereDomain
 import Foundation
 import Logging
 import NIOPosix
@@ -20,11 +21,17 @@ import Testing
     }()
 
     /// A client of a loopback port that nothing listens on: every connection attempt is refused.
-    static func withUnreachableClient(_ body: (PostgresClient) async throws -> Void) async throws {
+    /// A loopback port that nothing listens on.
+    static func closedPort() async throws -> Int {
         let socket = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(socket.localAddress?.port)
         try await socket.close()
+        return port
+    }
+
+    static func withUnreachableClient(_ body: (PostgresClient) async throws -> Void) async throws {
+        let port = try await closedPort()
         let location = try PostgresLocation(url: "postgres://nobody@127.0.0.1:\(port)/none")
         let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
         let run = await client.startRunning()
@@ -61,6 +68,24 @@ import Testing
             #expect(throws: (any Error).self) { try outcome.get() }
             #expect(clock.now - started < .seconds(5))
         }
+    }
+
+    /// A routed call's prepared statement waits for its connection no longer than any other statement.
+    @Test func aRoutedCallWithTheDatabaseUnreachableFailsAsUnavailable() async throws {
+        let port = try await Self.closedPort()
+        let bus = try await PostgresClusterBus(url: "postgres://nobody@127.0.0.1:\(port)/none", logger: Self.logger)
+        let clock = ContinuousClock()
+        let started = clock.now
+        await #expect {
+            _ = try await bus.submit(
+                ClusterCallRequest(
+                    originNode: "node_a", targetNode: "node_b", stationId: "CP1", action: "Reset",
+                    payload: #"{"type":"Soft"}"#, timeout: .seconds(30)))
+        } throws: { error in
+            (error as? StorageError)?.code == .unavailable
+        }
+        #expect(clock.now - started < PostgresPoolSource.leaseTimeout + .seconds(10))
+        await bus.close()
     }
 
     /// Writes queued behind a batch that found no connection fail with it: each would wait as long again.

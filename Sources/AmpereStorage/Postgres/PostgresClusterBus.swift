@@ -557,14 +557,22 @@ public final class PostgresClusterBus: ClusterBus {
         try await Self.run(client, body)
     }
 
-    /// Runs a prepared statement on a connection of the pool and returns its rows.
+    /// Prepared statements log nothing, as `PostgresClient.execute` does by default.
+    private static let quiet = Logger(label: "ampere.cluster.statements", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// Runs a prepared statement on a connection of the pool and returns its rows; like every other
+    /// statement here, it waits at most `PostgresPoolSource.leaseTimeout` for the connection.
     private static func execute<Statement: PostgresPreparedStatement>(
         _ statement: Statement, _ client: PostgresClient
     ) async throws -> [Statement.Row] where Statement.Row: Sendable {
         do {
-            var rows: [Statement.Row] = []
-            for try await row in try await client.execute(statement) { rows.append(row) }
-            return rows
+            return try await client.withConnection(leasedWithin: PostgresPoolSource.leaseTimeout) { connection in
+                // Narrows PostgresNIO's window for a statement dropped on a closed channel (see `guardedSQL()`).
+                guard !connection.isClosed else { throw ConnectionCloseGuard.closedError }
+                var rows: [Statement.Row] = []
+                for try await row in try await connection.execute(statement, logger: Self.quiet) { rows.append(row) }
+                return rows
+            }
         } catch {
             throw SQLDialectTraits.postgres.storageError(error)
         }
