@@ -125,7 +125,7 @@ import Testing
         // A first lease opens the connection (slow on a loaded machine); the second finds it idle.
         _ = try await client.withConnection(leasedWithin: .seconds(10)) { _ in }
         let value = try await client.withConnection(leasedWithin: .milliseconds(300)) { connection in
-            try await connection.query("SELECT pg_sleep(0.6)", logger: Self.logger).collect()
+            _ = try await connection.query("SELECT pg_sleep(0.6)", logger: Self.logger).collect()
             return try await connection.query("SELECT 41 + 1", logger: Self.logger).collect().first?.decode(Int.self)
         }
         #expect(value == 42)

@@ -12,8 +12,7 @@ extension GroupCommitWriter {
             logger.error("no database connection for a write batch", metadata: ["error": "\(error)"])
             record(writes: batch.count, committed: false)
             for write in batch { write.fail(error) }
-            // Everything queued behind it would wait as long again, one batch after another.
-            if (error as? StorageError)?.code == .unavailable { failQueued(error) }
+            failQueuedWhenUnavailable(error)
         }
     }
 

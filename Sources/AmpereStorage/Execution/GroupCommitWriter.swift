@@ -95,7 +95,7 @@ final class GroupCommitWriter: Sendable {
                     // Only getting the connection can fail here: `finish` answered the caller otherwise.
                     logger.error("no database connection for work between batches", metadata: ["error": "\(error)"])
                     work.fail(error)
-                    if (error as? StorageError)?.code == .unavailable { failQueued(error) }
+                    failQueuedWhenUnavailable(error)
                 }
                 continue
             }
@@ -119,8 +119,10 @@ final class GroupCommitWriter: Sendable {
 
     var statistics: WriteStatistics { state.withLock { $0.statistics } }
 
-    /// Fails every write queued so far, and the work between batches, with `error`.
-    func failQueued(_ error: any Error) {
+    /// When `error` says no connection came in time, fails every write queued so far, and the
+    /// work between batches, with it: each would otherwise wait as long again, one after another.
+    func failQueuedWhenUnavailable(_ error: any Error) {
+        guard (error as? StorageError)?.code == .unavailable else { return }
         let queued = state.withLock { state in
             defer {
                 state.pending.removeAll()

@@ -15,7 +15,7 @@ extension PostgresClient {
         leasedWithin timeout: Duration, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let lease = LeaseDeadline()
-        let expiry = NIOSingletons.posixEventLoopGroup.any().scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
+        let expiry = NIOSingletons.posixEventLoopGroup.any().scheduleTask(in: TimeAmount(timeout)) {
             lease.expire()
         }
         defer { expiry.cancel() }
@@ -96,12 +96,5 @@ private final class LeaseDeadline: Sendable {
         }
         waiter?.resume(returning: first)
         return first
-    }
-}
-
-extension Duration {
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

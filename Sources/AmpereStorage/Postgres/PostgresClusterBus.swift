@@ -582,9 +582,7 @@ public final class PostgresClusterBus: ClusterBus {
         _ client: PostgresClient, _ body: (any SQLDatabase) async throws -> T
     ) async throws -> T {
         do {
-            return try await client.withConnection(leasedWithin: PostgresPoolSource.leaseTimeout) { connection in
-                try await body(connection.guardedSQL())
-            }
+            return try await PostgresPoolSource(client: client).withDatabase(body)
         } catch {
             throw SQLDialectTraits.postgres.storageError(error)
         }
