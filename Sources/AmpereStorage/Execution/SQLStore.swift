@@ -36,6 +36,20 @@ struct SQLStore: Sendable {
         }
     }
 
+    /// A merge of the writes of `kind` queued in one batch, where each statement is a round trip
+    /// (PostgreSQL): there `runAll` stores them with one statement or two instead of a round trip
+    /// or more each. Elsewhere nil: each write runs alone, which is cheaper where statements are
+    /// calls within the process.
+    func mergeWhereRoundTrips<Item: Sendable>(
+        _ kind: String, _ item: Item,
+        _ runAll: @escaping @Sendable ([Item], SQLDialectTraits, any SQLDatabase) async throws -> Void
+    ) -> WriteMerge? {
+        guard traits.roundTripPerStatement else { return nil }
+        return WriteMerge(kind: kind, item: item) { [traits] items, db in
+            try await runAll(items.compactMap { $0 as? Item }, traits, db)
+        }
+    }
+
     /// One page of a list (the `items` query without LIMIT) and the list's exact total (`count`, a column `n`).
     func page<T: Sendable>(
         items: SQLQueryString, count: SQLQueryString, _ page: PageRequest,

@@ -79,10 +79,7 @@ struct SQLStationRepository: StationRepository {
     /// each on the one writer.
     func recordBoot(_ id: String, report: BootReport, at: Date) async throws {
         let boot = StationBoot(id: id, report: report, details: try BootDetailsColumn.encode(report.details), at: at)
-        let merge = store.traits.roundTripPerStatement
-            ? WriteMerge(kind: "station_boots", item: boot) { [store] items, db in
-                try await Self.recordBoots(items.compactMap { $0 as? StationBoot }, traits: store.traits, on: db)
-            } : nil
+        let merge = store.mergeWhereRoundTrips("station_boots", boot, Self.recordBoots)
         try await store.write(singleChange: true, merge: merge) { db in
             try await db.raw(
                 """
@@ -163,10 +160,7 @@ struct SQLStationRepository: StationRepository {
     /// two statements for the lot: after an outage every reconnecting station reports each of its
     /// connectors, and the one writer otherwise queued two round trips for each.
     func updateConnector(_ status: ConnectorStatus) async throws {
-        let merge = store.traits.roundTripPerStatement
-            ? WriteMerge(kind: "connector_status", item: status) { [store] items, db in
-                try await Self.updateConnectors(items.compactMap { $0 as? ConnectorStatus }, traits: store.traits, on: db)
-            } : nil
+        let merge = store.mergeWhereRoundTrips("connector_status", status, Self.updateConnectors)
         try await store.write(merge: merge) { db in
             try await db.raw(
                 "INSERT INTO connector_status \(ConnectorStatus.sqlColumns) VALUES \(status.sqlValues)" + Self.upsert

@@ -9,15 +9,9 @@ struct SQLTransactionRepository: TransactionRepository {
     let meterKeys = MeterKeyCache()
 
     func start(_ start: TransactionStart, status: AuthorizationStatus) async throws -> Transaction {
-        guard store.traits.roundTripPerStatement else {
-            return try await store.write(singleChange: true) { db in try await Self.startOne(start, status, on: db) }
-        }
         let write = StartWrite(start, status)
         try await store.write(
-            singleChange: true,
-            merge: WriteMerge(kind: "transaction_starts", item: write) { [traits = store.traits] items, db in
-                try await Self.startAll(items.compactMap { $0 as? StartWrite }, traits: traits, on: db)
-            }
+            singleChange: true, merge: store.mergeWhereRoundTrips("transaction_starts", write, Self.startAll)
         ) { db in
             let transaction = try await Self.startOne(start, status, on: db)
             write.result.withLock { $0 = transaction }
@@ -62,15 +56,9 @@ struct SQLTransactionRepository: TransactionRepository {
 
     /// A transaction of another station counts as unknown: a station stops only its own.
     func stop(_ stop: TransactionStop) async throws -> Transaction? {
-        guard store.traits.roundTripPerStatement else {
-            return try await store.write(singleChange: true) { db in try await Self.stopOne(stop, on: db) }
-        }
         let write = StopWrite(stop)
         try await store.write(
-            singleChange: true,
-            merge: WriteMerge(kind: "transaction_stops", item: write) { [traits = store.traits] items, db in
-                try await Self.stopAll(items.compactMap { $0 as? StopWrite }, traits: traits, on: db)
-            }
+            singleChange: true, merge: store.mergeWhereRoundTrips("transaction_stops", write, Self.stopAll)
         ) { db in
             let transaction = try await Self.stopOne(stop, on: db)
             write.result.withLock { $0 = transaction }
