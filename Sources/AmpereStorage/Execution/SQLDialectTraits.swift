@@ -34,6 +34,10 @@ struct SQLDialectTraits: Sendable {
     /// an INSERT of them assigns row ids in that order). One parameter instead of
     /// one per value: no bind limit, and no per-value encoding on the way in.
     var selectJSONRows: @Sendable (_ types: [String], _ json: String) -> SQLQueryString
+    /// A `SELECT` of `rows`, in their order, for batches large enough that how they travel
+    /// matters: on PostgreSQL one bound binary array per column, which the server unpacks with
+    /// no JSON to parse (on SQLite, `selectJSONRows`).
+    var selectColumns: @Sendable (_ rows: ColumnRows) -> SQLQueryString
     /// Tells a driver's constraint violation from its other errors.
     var isConstraintViolation: @Sendable (any Error) -> Bool
 

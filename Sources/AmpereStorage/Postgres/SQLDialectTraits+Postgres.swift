@@ -27,6 +27,36 @@ extension SQLDialectTraits {
                 WHERE true ORDER BY e.n
                 """
         },
+        // Binary arrays: PostgreSQL reads each value with no parsing (text[] elements are the
+        // texts' bytes), where a JSON array of rows is parsed as a whole and then taken apart
+        // value by value; for 10,000 sampled values that took a fifth of the INSERT's time.
+        selectColumns: { rows in
+            var arrays: [SQLQueryString] = []
+            var names: [String] = []
+            var selected: [String] = []
+            for (index, column) in rows.columns.enumerated() {
+                let name = "c\(index)"
+                switch column {
+                case .bigint(let values):
+                    arrays.append("\(bind: values)::bigint[]")
+                    names.append(name)
+                    selected.append(name)
+                case .text(let values):
+                    arrays.append("\(bind: values)::text[]")
+                    names.append(name)
+                    selected.append(name)
+                case .optionalText(let values):
+                    // PostgresNIO binds no array with NULLs in it: the NULLs go beside, as a mask.
+                    arrays.append("\(bind: values.map { $0 ?? "" })::text[]")
+                    arrays.append("\(bind: values.map { $0 == nil })::boolean[]")
+                    names += [name, "\(name)_null"]
+                    selected.append("CASE WHEN \(name)_null THEN NULL ELSE \(name) END")
+                }
+            }
+            return "SELECT \(unsafeRaw: selected.joined(separator: ", ")) FROM unnest("
+                + arrays.joined(separator: ", ")
+                + ") WITH ORDINALITY AS r(\(unsafeRaw: names.joined(separator: ", ")), n) WHERE true ORDER BY n"
+        },
         isConstraintViolation: { error in
             // SQLSTATE class 23: integrity constraint violation.
             guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }

@@ -29,22 +29,21 @@ extension SQLTransactionRepository {
         if store.traits.roundTripPerStatement {
             try await resolver.resolveSeries(samples.map(MeterSeries.init), traits: store.traits, on: db)
         }
-        // The rows as one JSON array of [series, ts, kind, value]: one bound parameter for the lot.
-        var rows = JSONRows(capacity: samples.count * 48)
+        var series: [Int] = [], times: [Int] = [], kinds: [Int] = [], values: [String] = []
+        series.reserveCapacity(samples.count)
+        times.reserveCapacity(samples.count)
+        kinds.reserveCapacity(samples.count)
+        values.reserveCapacity(samples.count)
         for sample in samples {
-            let series = try await resolver.series(MeterSeries(sample), on: db)
-            let kind = try await resolver.kind(MeterKind(sample), on: db)
-            rows.row {
-                $0.int(series)
-                $0.int(Millis.from(sample.timestamp))
-                $0.int(kind)
-                $0.text(sample.value)
-            }
+            series.append(try await resolver.series(MeterSeries(sample), on: db))
+            times.append(Millis.from(sample.timestamp))
+            kinds.append(try await resolver.kind(MeterKind(sample), on: db))
+            values.append(sample.value)
         }
         // A value equal to a stored one (same series, time and kind) is a resend: skip it.
         try await db.raw(
             "INSERT INTO meter_values (series, ts, kind, value) "
-                + store.traits.select(rows, as: ["bigint", "bigint", "integer", "text"])
+                + store.traits.select(ColumnRows([.bigint(series), .bigint(times), .bigint(kinds), .text(values)]))
                 + " ON CONFLICT DO NOTHING"
         ).run()
         for update in consumptionUpdates(samples) { try await db.raw(update).run() }
