@@ -9,7 +9,7 @@ extension SQLTransactionRepository {
     /// transaction's consumption updated once, instead of statements per message.
     func addMeterSamples(_ samples: [MeterSample]) async throws {
         guard !samples.isEmpty else { return }
-        let batch = MeterBatch(samples: samples)
+        let batch = MeterBatch(samples: samples, known: meterKeys.snapshot)
         let insert: @Sendable ([MeterBatch], any SQLDatabase) async throws -> Void = { [self] batches, db in
             try await self.insert(batches, on: db)
         }
@@ -23,22 +23,40 @@ extension SQLTransactionRepository {
     }
 
     /// Inserts the values of `batches` and folds them into their transactions' consumption.
+    /// The one writer runs this for every charge point's values in turn, so it only copies what
+    /// each batch worked out on its caller's task, and looks up only keys that batch could not.
     private func insert(_ batches: [MeterBatch], on db: any SQLDatabase) async throws {
-        let samples = batches.count == 1 ? batches[0].samples : batches.flatMap(\.samples)
         var resolver = MeterKeyResolver(known: meterKeys.snapshot)
         if store.traits.roundTripPerStatement {
-            try await resolver.resolveSeries(samples.map(MeterSeries.init), traits: store.traits, on: db)
+            var unknown: [MeterSeries] = []
+            for batch in batches {
+                for (index, sample) in batch.samples.enumerated() where batch.seriesIds[index] == nil {
+                    unknown.append(MeterSeries(sample))
+                }
+            }
+            try await resolver.resolveSeries(unknown, traits: store.traits, on: db)
         }
+        let count = batches.reduce(0) { $0 + $1.samples.count }
         var series: [Int] = [], times: [Int] = [], kinds: [Int] = [], values: [String] = []
-        series.reserveCapacity(samples.count)
-        times.reserveCapacity(samples.count)
-        kinds.reserveCapacity(samples.count)
-        values.reserveCapacity(samples.count)
-        for sample in samples {
-            series.append(try await resolver.series(MeterSeries(sample), on: db))
-            times.append(Millis.from(sample.timestamp))
-            kinds.append(try await resolver.kind(MeterKind(sample), on: db))
-            values.append(sample.value)
+        series.reserveCapacity(count)
+        times.reserveCapacity(count)
+        kinds.reserveCapacity(count)
+        values.reserveCapacity(count)
+        for batch in batches {
+            times.append(contentsOf: batch.times)
+            for (index, sample) in batch.samples.enumerated() {
+                if let id = batch.seriesIds[index] {
+                    series.append(id)
+                } else {
+                    series.append(try await resolver.series(MeterSeries(sample), on: db))
+                }
+                if let id = batch.kindIds[index] {
+                    kinds.append(id)
+                } else {
+                    kinds.append(try await resolver.kind(MeterKind(sample), on: db))
+                }
+                values.append(sample.value)
+            }
         }
         // A value equal to a stored one (same series, time and kind) is a resend: skip it.
         try await db.raw(
@@ -46,7 +64,11 @@ extension SQLTransactionRepository {
                 + store.traits.select(ColumnRows([.bigint(series), .bigint(times), .bigint(kinds), .text(values)]))
                 + " ON CONFLICT DO NOTHING"
         ).run()
-        for update in consumptionUpdates(samples) { try await db.raw(update).run() }
+        let charging = batches.filter(\.touchesTransactions)
+        if !charging.isEmpty {
+            let samples = charging.count == 1 ? charging[0].samples : charging.flatMap(\.samples)
+            for update in consumptionUpdates(samples) { try await db.raw(update).run() }
+        }
         for batch in batches { batch.learned.withLock { $0 = resolver.learned } }
     }
 
@@ -228,11 +250,42 @@ extension SQLTransactionRepository {
 
 /// One MeterValues message's samples on their way to the writer, and the meter
 /// keys its write resolved (learned by the cache only once committed).
+///
+/// Made on the caller's task: each sample's time in milliseconds, and the ids of its
+/// series and kind where the cache of committed keys already holds them (nil: the writer
+/// resolves it), so that the writer, which serves every charge point in turn, has little
+/// left to do per value. Ids of committed keys stay valid, however late the write runs.
 final class MeterBatch: Sendable {
     let samples: [MeterSample]
+    let times: [Int]
+    let seriesIds: [Int?]
+    let kindIds: [Int?]
+    /// Some sample belongs to a transaction, whose consumption the write updates.
+    let touchesTransactions: Bool
     let learned = Mutex(MeterKeyCache.Keys())
 
-    init(samples: [MeterSample]) {
+    init(samples: [MeterSample], known: MeterKeyCache.Keys) {
         self.samples = samples
+        times = samples.map { Millis.from($0.timestamp) }
+        var seriesIds: [Int?] = []
+        var kindIds: [Int?] = []
+        seriesIds.reserveCapacity(samples.count)
+        kindIds.reserveCapacity(samples.count)
+        // A message's values nearly always share one series: look it up once.
+        var last: (series: MeterSeries, id: Int?)?
+        for sample in samples {
+            let series = MeterSeries(sample)
+            if let last, last.series == series {
+                seriesIds.append(last.id)
+            } else {
+                let id = known.series[series]
+                seriesIds.append(id)
+                last = (series, id)
+            }
+            kindIds.append(known.kinds[MeterKind(sample)])
+        }
+        self.seriesIds = seriesIds
+        self.kindIds = kindIds
+        touchesTransactions = samples.contains { ($0.transactionId ?? 0) > 0 }
     }
 }
