@@ -29,6 +29,13 @@ final class StoreLifecycle: Sendable {
         self.init(writer: writer, thread: thread, owned: true)
     }
 
+    /// Starts `writer`'s loop on `executor`, which the caller owns and stops after `drain()`.
+    init(writer: GroupCommitWriter, executor: any TaskExecutor) {
+        self.writer = writer
+        ownThread = nil
+        writerLoop = Task(executorPreference: executor) { await writer.run() }
+    }
+
     private init(writer: GroupCommitWriter, thread: NIOThreadPool, owned: Bool) {
         self.writer = writer
         ownThread = owned ? thread : nil

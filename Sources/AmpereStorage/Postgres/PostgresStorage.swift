@@ -1,5 +1,6 @@
 import AmpereDomain
 import Logging
+import NIOPosix
 import PostgresKit
 import PostgresNIO
 import SQLKit
@@ -20,6 +21,8 @@ public final class PostgresStorage: StorageDatabase {
     /// of their own, beside the stations' data rather than inside the same transactions.
     private let messageLogLifecycle: StoreLifecycle
     private let clientTask: Task<Void, Never>
+    /// The event loop of the pool's connections, apart from the charge points' (see `open`).
+    private let eventLoops: MultiThreadedEventLoopGroup
 
     var writer: GroupCommitWriter { lifecycle.writer }
 
@@ -48,17 +51,27 @@ public final class PostgresStorage: StorageDatabase {
             throw StorageError(
                 .database, reason: "PostgreSQL at \(location.description): \(traits.storageError(error).reason)")
         }
-        let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
+        // An event loop of their own for the database's connections: on the shared ones, an
+        // answer from PostgreSQL waited its turn behind thousands of charge points' sockets, and
+        // the one writer waits for an answer after every statement.
+        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client = PostgresClient(
+            configuration: location.clientConfiguration(), eventLoopGroup: eventLoops, backgroundLogger: logger)
         // Owned by the storage: close() ends it and waits for it.
         let clientTask = await client.startRunning()
-        return PostgresStorage(client: client, clientTask: clientTask, logger: logger)
+        return PostgresStorage(client: client, clientTask: clientTask, eventLoops: eventLoops, logger: logger)
     }
 
-    private init(client: PostgresClient, clientTask: Task<Void, Never>, logger: Logger) {
+    private init(
+        client: PostgresClient, clientTask: Task<Void, Never>, eventLoops: MultiThreadedEventLoopGroup, logger: Logger
+    ) {
         self.client = client
         self.clientTask = clientTask
+        self.eventLoops = eventLoops
         let source = PostgresPoolSource(client: client)
-        lifecycle = StoreLifecycle(writer: GroupCommitWriter(source: source, traits: .postgres, logger: logger))
+        lifecycle = StoreLifecycle(
+            writer: GroupCommitWriter(source: source, traits: .postgres, logger: logger),
+            executor: EventLoopExecutor(eventLoop: eventLoops.next()))
         messageLogLifecycle = StoreLifecycle(
             writer: GroupCommitWriter(source: source, traits: .postgres, logger: logger, name: "message_log"),
             background: true)
@@ -75,6 +88,7 @@ public final class PostgresStorage: StorageDatabase {
         await messageLogLifecycle.drain()
         clientTask.cancel()
         await clientTask.value
+        try? await eventLoops.shutdownGracefully()
     }
 }
 
