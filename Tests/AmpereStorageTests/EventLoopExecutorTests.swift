@@ -11,11 +11,11 @@ import Testing
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let eventLoop = group.next()
         let other = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let seen = await Task(executorPreference: EventLoopExecutor(eventLoop: eventLoop)) { () -> [Bool] in
+        let seen = try await Task(executorPreference: EventLoopExecutor(eventLoop: eventLoop)) { () throws -> [Bool] in
             var seen = [eventLoop.inEventLoop]
             for _ in 0..<3 {
                 // Completed on another thread: the task must come back to its own.
-                try? await other.next().submit { 1 }.get()
+                _ = try await other.next().submit { 1 }.get()
                 seen.append(eventLoop.inEventLoop)
             }
             return seen

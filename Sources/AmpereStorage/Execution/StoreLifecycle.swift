@@ -15,31 +15,29 @@ final class StoreLifecycle: Sendable {
     /// owns and stops (a SQLite file: that thread runs the writer connection's
     /// statements too); `drain()` ends the loop.
     convenience init(writer: GroupCommitWriter, on pool: NIOThreadPool) {
-        self.init(writer: writer, thread: pool, owned: false)
+        self.init(writer: writer, executor: ThreadPoolExecutor(pool: pool), ownThread: nil)
     }
 
-    /// Starts `writer`'s loop on a thread of its own (PostgreSQL, whose
-    /// statements run on NIO's channels), at background priority when nobody
-    /// waits on its writes; `drain()` ends the loop and the thread.
+    /// Starts `writer`'s loop on a thread of its own (PostgreSQL's message
+    /// log), at background priority when nobody waits on its writes;
+    /// `drain()` ends the loop and the thread.
     convenience init(writer: GroupCommitWriter, background: Bool = false) {
         let thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
         // The pool's first item, so it runs before any of the loop's.
         if background { thread.submit { _ in BackgroundPriority.applyToCurrentThread() } }
-        self.init(writer: writer, thread: thread, owned: true)
+        self.init(writer: writer, executor: ThreadPoolExecutor(pool: thread), ownThread: thread)
     }
 
     /// Starts `writer`'s loop on `executor`, which the caller owns and stops after `drain()`.
-    init(writer: GroupCommitWriter, executor: any TaskExecutor) {
-        self.writer = writer
-        ownThread = nil
-        writerLoop = Task(executorPreference: executor) { await writer.run() }
+    convenience init(writer: GroupCommitWriter, executor: any TaskExecutor) {
+        self.init(writer: writer, executor: executor, ownThread: nil)
     }
 
-    private init(writer: GroupCommitWriter, thread: NIOThreadPool, owned: Bool) {
+    private init(writer: GroupCommitWriter, executor: any TaskExecutor, ownThread: NIOThreadPool?) {
         self.writer = writer
-        ownThread = owned ? thread : nil
-        writerLoop = Task(executorPreference: ThreadPoolExecutor(pool: thread)) { await writer.run() }
+        self.ownThread = ownThread
+        writerLoop = Task(executorPreference: executor) { await writer.run() }
     }
 
     /// Answers every queued write and waits for the running reads; false

@@ -64,3 +64,10 @@ struct ColumnRows: Sendable {
         return rows
     }
 }
+
+extension SQLDialectTraits {
+    /// A `SELECT` of `rows` (see `selectColumns`).
+    func select(_ rows: ColumnRows) -> SQLQueryString {
+        selectColumns(rows)
+    }
+}

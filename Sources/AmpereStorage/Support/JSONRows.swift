@@ -51,9 +51,4 @@ extension SQLDialectTraits {
     func select(_ rows: JSONRows, as types: [String]) -> SQLQueryString {
         selectJSONRows(types, rows.json)
     }
-
-    /// A `SELECT` of `rows` (see `selectColumns`).
-    func select(_ rows: ColumnRows) -> SQLQueryString {
-        selectColumns(rows)
-    }
 }
