@@ -16,8 +16,24 @@ final class ServerCallCounter: Sendable {
         "CancelReservation", "ReserveNow",
     ]
 
-    func answered(_ action: String) { counts.withLock { $0[action, default: 0] += 1 } }
-    func refusedOne() { refused.add(1, ordering: .relaxed) }
+    /// A bench station's answer to the central system's CALL `id` of `action`, counted:
+    /// Accepted for the `accepted` actions, CALLERROR NotSupported for the rest.
+    func answer(action: String, id: some Collection<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        if Self.accepted.contains(action) {
+            out.append(contentsOf: #"[3,""#.utf8)
+            out.append(contentsOf: id)
+            out.append(contentsOf: #"",{"status":"Accepted"}]"#.utf8)
+            counts.withLock { $0[action, default: 0] += 1 }
+        } else {
+            out.append(contentsOf: #"[4,""#.utf8)
+            out.append(contentsOf: id)
+            out.append(contentsOf: #"","NotSupported","bench station",{}]"#.utf8)
+            refused.add(1, ordering: .relaxed)
+        }
+        return out
+    }
 
     /// Calls of `action` answered Accepted.
     func count(of action: String) -> Int { counts.withLock { $0[action] ?? 0 } }

@@ -21,6 +21,7 @@ final class StationChannelHandler: ChannelDuplexHandler {
     private var pending: Pending?
     private var fragments: ByteBuffer?
     private var closeSent = false
+    private var maskingKeys = MaskingKeys()
     private let serverCalls: ServerCallCounter
     private let onClose: (@Sendable () -> Void)?
 
@@ -40,7 +41,7 @@ final class StationChannelHandler: ChannelDuplexHandler {
             }
             let timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { self.timeOut(id: id) }
             pending = Pending(id: id, sentAt: .now(), promise: callPromise, timer: timer)
-            let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: frame)
+            let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: maskingKeys.key(), data: frame)
             context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenFailure { _ in
                 self.finish(id: id, .closed)
             }
@@ -66,7 +67,7 @@ final class StationChannelHandler: ChannelDuplexHandler {
                 fragments = buffer
             }
         case .ping:
-            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
+            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: maskingKeys.key(), data: frame.unmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case .connectionClose:
             sendClose(context: context)
@@ -91,7 +92,7 @@ final class StationChannelHandler: ChannelDuplexHandler {
         closeSent = true
         var data = context.channel.allocator.buffer(capacity: 2)
         data.write(webSocketErrorCode: .normalClosure)
-        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data)
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: maskingKeys.key(), data: data)
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 
@@ -125,22 +126,13 @@ final class StationChannelHandler: ChannelDuplexHandler {
         }
     }
 
-    private func answer(_ header: OCPPFrameHeader, in buffer: ByteBuffer, context: ChannelHandlerContext) {
+    private func answer(_ header: OCPPFrameHeader<ByteBufferView>, in buffer: ByteBuffer, context: ChannelHandlerContext) {
         let view = buffer.readableBytesView
         let action = header.action.map { String(decoding: view[$0], as: UTF8.self) } ?? ""
-        var out = context.channel.allocator.buffer(capacity: 64)
-        if ServerCallCounter.accepted.contains(action) {
-            out.writeStaticString("[3,\"")
-            out.writeBytes(view[header.idRange])
-            out.writeStaticString("\",{\"status\":\"Accepted\"}]")
-            serverCalls.answered(action)
-        } else {
-            out.writeStaticString("[4,\"")
-            out.writeBytes(view[header.idRange])
-            out.writeStaticString("\",\"NotSupported\",\"bench station\",{}]")
-            serverCalls.refusedOne()
-        }
-        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: out)
+        let answer = serverCalls.answer(action: action, id: view[header.idRange])
+        var out = FrameBuffer.make(context.channel.allocator, capacity: answer.count)
+        out.writeBytes(answer)
+        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: maskingKeys.key(), data: out)
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 }
