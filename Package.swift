@@ -78,10 +78,12 @@ let package = Package(
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ]
         ),
+        // <sys/epoll.h>, which the Glibc module leaves out, for the bench's own socket loop.
+        .target(name: "CEpoll"),
         .target(
             name: "AmpereBench",
             dependencies: [
-                "OCPPCore", "OCPP16", "OCPP201", "AmpereSimulator",
+                "OCPPCore", "OCPP16", "OCPP201", "AmpereSimulator", "CEpoll",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -63,12 +63,20 @@ struct ThroughputCommand: AsyncParsableCommand {
             is answered.
             """)
     var rate = 0.0
+    @Option(
+        help: """
+            How the generator makes its calls: epoll (Linux: threads of its own on the sockets, the least CPU \
+            taken from a server on the same machine) or nio (a handler on each connection's event loop).
+            """)
+    var loop = ThroughputBenchmark.Loop.standard.rawValue
+    @Option(help: "Threads of the epoll loop (default: half the cores, at least one).") var loopThreads: Int?
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
         guard let kind = ThroughputBenchmark.Message(rawValue: message) else {
             throw ValidationError("--message must be heartbeat or meter-values")
         }
+        guard let loop = ThroughputBenchmark.Loop(rawValue: loop) else { throw ValidationError("--loop must be epoll or nio") }
         guard connections > 0, duration > 0 else { throw ValidationError("--connections and --duration must be positive") }
         var logger = Logger(label: "ampere.bench")
         logger.logLevel = .warning
@@ -76,7 +84,8 @@ struct ThroughputCommand: AsyncParsableCommand {
         let result = try await ThroughputBenchmark.run(
             .init(
                 url: url, connections: connections, duration: .seconds(duration), message: kind,
-                idPrefix: idPrefix, serverPid: serverPid, rate: rate == 0 ? nil : rate),
+                idPrefix: idPrefix, serverPid: serverPid, rate: rate == 0 ? nil : rate, loop: loop,
+                loopThreads: loopThreads),
             logger: logger)
         try BenchOutput.show(result, table: result.table, json: json)
     }

@@ -1,4 +1,4 @@
-import AmpereBench
+@testable import AmpereBench
 import AmpereServer
 import AmpereTestSupport
 import Foundation
@@ -12,15 +12,17 @@ import Testing
         try await BenchTestServer.with { server in try await body(server.port) }
     }
 
-    @Test(arguments: ThroughputBenchmark.Message.allCases)
-    func everyConnectionBootsAndEveryCallIsAnswered(message: ThroughputBenchmark.Message) async throws {
+    @Test(arguments: ThroughputBenchmark.Message.allCases, ThroughputBenchmark.Loop.allCases)
+    func everyConnectionBootsAndEveryCallIsAnswered(
+        message: ThroughputBenchmark.Message, loop: ThroughputBenchmark.Loop
+    ) async throws {
         try await Self.withServer { port in
             var logger = Logger(label: "bench")
             logger.logLevel = .warning
             let result = try await ThroughputBenchmark.run(
                 .init(
                     url: "ws://127.0.0.1:\(port)/ocpp", connections: 5, duration: .milliseconds(500), message: message,
-                    serverPid: getpid()),
+                    serverPid: getpid(), loop: loop),
                 logger: logger)
             #expect(result.connections == 5)
             #expect(result.errors == 0)
@@ -32,7 +34,8 @@ import Testing
         }
     }
 
-    @Test func pacedConnectionsSendEveryCallDueInTheWindowAndNoMore() async throws {
+    @Test(arguments: ThroughputBenchmark.Loop.allCases)
+    func pacedConnectionsSendEveryCallDueInTheWindowAndNoMore(loop: ThroughputBenchmark.Loop) async throws {
         try await Self.withServer { port in
             var logger = Logger(label: "bench")
             logger.logLevel = .warning
@@ -41,7 +44,7 @@ import Testing
             let result = try await ThroughputBenchmark.run(
                 .init(
                     url: "ws://127.0.0.1:\(port)/ocpp", connections: 5, duration: .seconds(1), message: .heartbeat,
-                    rate: 50),
+                    rate: 50, loop: loop),
                 logger: logger)
             #expect(result.errors == 0)
             #expect(result.timeouts == 0)
@@ -49,6 +52,47 @@ import Testing
             #expect(result.offeredPerSecond == 50)
             #expect(result.latencyMs.p50 > 0)
             #expect(result.table.contains("paced: 50 round trips/s offered"))
+        }
+    }
+
+    /// While the epoll loop holds the sockets, the central system's pings (every 300 ms: a station
+    /// that never answers one is dropped after two) and its calls (a REST remote start, answered
+    /// Accepted only once the station answers) still get their answers, and the stations close
+    /// cleanly afterwards.
+    @Test(arguments: ThroughputBenchmark.Loop.allCases)
+    func theServersPingsAndCallsAreAnsweredDuringTheLoop(loop: ThroughputBenchmark.Loop) async throws {
+        try await BenchTestServer.with { configuration in
+            configuration.pingInterval = .milliseconds(300)
+        } _: { server in
+            var logger = Logger(label: "bench")
+            logger.logLevel = .warning
+            async let loaded = ThroughputBenchmark.run(
+                .init(
+                    url: server.url, connections: 3, duration: .seconds(4), message: .heartbeat, idPrefix: "PINGED",
+                    loop: loop),
+                logger: logger)
+            let api = try await BenchAPI.signIn(server.credentials)
+            defer { api.shutdown() }
+            // Every station booted: the loop begins 100 ms later and runs for 4 s.
+            struct Station: Decodable { var registrationStatus: String? }
+            try await Polling.eventually("three stations booted") {
+                var accepted = 0
+                for id in ["PINGED-00001", "PINGED-00002", "PINGED-00003"] {
+                    let station = try? await api.get("/api/v1/charging-stations/\(id)", as: Station.self)
+                    if station?.registrationStatus == "Accepted" { accepted += 1 }
+                }
+                return accepted == 3
+            }
+            try await Task.sleep(for: .milliseconds(600))
+            let reply = try await api.post(
+                "/api/v1/charging-stations/PINGED-00002/remote-start", json: #"{"idTag":"LOOPTAG"}"#)
+            struct Status: Decodable { var status: String }
+            #expect(reply.status == 200)
+            #expect((try? BenchAPI.decode(Status.self, reply.body))?.status == "Accepted")
+            let result = try await loaded
+            #expect(result.errors == 0)
+            #expect(result.timeouts == 0)
+            #expect(result.roundTrips > 0)
         }
     }
 

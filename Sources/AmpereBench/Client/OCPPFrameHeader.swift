@@ -3,16 +3,17 @@ import NIOCore
 /// The first fields of an OCPP-J frame, `[type,"id"` and for a CALL
 /// `,"Action"`, read without parsing the payload: all the handler needs to
 /// match an answer or to answer a call.
-struct OCPPFrameHeader {
+struct OCPPFrameHeader<Bytes: RandomAccessCollection<UInt8>> where Bytes.Index == Int {
     var messageType: Int
     /// The message id's bytes, without quotes.
     var idRange: Range<Int>
     /// A CALL's action, without quotes.
     var action: Range<Int>?
 
-    private let view: ByteBufferView
+    private let view: Bytes
 
-    init?(_ view: ByteBufferView) {
+    /// `view`: one whole text message (a `ByteBufferView`, or bytes the epoll loop read).
+    init?(_ view: Bytes) {
         self.view = view
         var index = view.startIndex
         func skipSpace() {

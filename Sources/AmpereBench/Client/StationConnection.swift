@@ -2,6 +2,11 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
+import Synchronization
+
+#if os(Linux)
+    import Glibc
+#endif
 
 /// One bench station's WebSocket connection, on a plain NIO `ClientBootstrap`.
 ///
@@ -11,6 +16,9 @@ import NIOWebSocket
 /// connections from several loopback addresses, and sockets dropped abruptly.
 struct StationConnection: Sendable {
     let channel: any Channel
+    /// A second descriptor of the channel's socket, when opened with `keepDescriptor`: the
+    /// throughput scenario's `EpollRoundTripLoop` reads and writes it while the channel does not.
+    let descriptor: SocketDescriptor?
 
     /// The connection could not be made or was not upgraded.
     struct Refused: Error, CustomStringConvertible {
@@ -19,16 +27,17 @@ struct StationConnection: Sendable {
 
     /// Connects charge point `id`, from `source` when given, and completes
     /// the WebSocket upgrade with subprotocol `ocpp1.6` within `timeout`.
-    /// `onClose` runs on the event loop when the socket is gone.
+    /// `onClose` runs on the event loop when the socket is gone. With `keepDescriptor` (Linux
+    /// only) the generator connects the socket itself and keeps a second descriptor of it.
     static func open(
         endpoint: BenchEndpoint, id: String, source: SocketAddress?, timeout: TimeAmount,
         serverCalls: ServerCallCounter, onClose: (@Sendable () -> Void)? = nil,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, keepDescriptor: Bool = false
     ) async throws -> StationConnection {
         var bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-        if let source {
+        if let source, !keepDescriptor {
             #if os(Linux)
                 // IP_BIND_ADDRESS_NO_PORT: the port is chosen at connect(), per
                 // destination, instead of reserved for good at bind().
@@ -39,9 +48,7 @@ struct StationConnection: Sendable {
         }
         let path = endpoint.requestPath(id: id)
         let hostHeader = endpoint.hostHeader
-        let upgraded: EventLoopFuture<(any Channel)?> = try await bootstrap.connect(
-            host: endpoint.host, port: endpoint.port
-        ) { channel in
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<EventLoopFuture<(any Channel)?>> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 let upgrader = NIOTypedWebSocketClientUpgrader<(any Channel)?>(maxFrameSize: 1 << 20) { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
@@ -70,8 +77,38 @@ struct StationConnection: Sendable {
                 return result
             }
         }
-        guard let channel = try await upgraded.get() else { throw Refused() }
-        return StationConnection(channel: channel)
+        var descriptor: SocketDescriptor?
+        let upgraded: EventLoopFuture<(any Channel)?>
+        if keepDescriptor {
+            #if os(Linux)
+                let socket = try ConnectedSocket.connect(to: endpoint, from: source, timeout: timeout)
+                let second = dup(socket)
+                guard second >= 0 else {
+                    let failure = ConnectedSocket.Failed(call: "dup", code: errno)
+                    _ = Glibc.close(socket)
+                    throw failure
+                }
+                let copy = SocketDescriptor(second)
+                descriptor = copy
+                do {
+                    upgraded = try await bootstrap.withConnectedSocket(socket, channelInitializer: initializer)
+                } catch {
+                    copy.close()
+                    throw error
+                }
+            #else
+                throw Refused()
+            #endif
+        } else {
+            upgraded = try await bootstrap.connect(host: endpoint.host, port: endpoint.port, channelInitializer: initializer)
+        }
+        do {
+            guard let channel = try await upgraded.get() else { throw Refused() }
+            return StationConnection(channel: channel, descriptor: descriptor)
+        } catch {
+            descriptor?.close()
+            throw error
+        }
     }
 
     var allocator: ByteBufferAllocator { channel.allocator }
@@ -91,6 +128,7 @@ struct StationConnection: Sendable {
 
     /// Closes with the WebSocket closing handshake's first half, then the socket.
     func close() async {
+        descriptor?.close()
         try? await channel.writeAndFlush(StationOutbound.close).get()
         try? await channel.closeFuture.get()
     }
@@ -99,6 +137,7 @@ struct StationConnection: Sendable {
     /// TCP reset instead of a FIN (SO_LINGER 0), so the server only learns of
     /// it from the socket.
     func drop() {
+        descriptor?.close()
         let channel = self.channel
         guard let socket = channel as? any SocketOptionProvider else {
             channel.close(promise: nil)
@@ -106,4 +145,21 @@ struct StationConnection: Sendable {
         }
         socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
     }
+}
+
+/// A socket descriptor that is closed once, by whichever copy of its connection closes first.
+final class SocketDescriptor: Sendable {
+    let value: CInt
+    private let closed = Atomic(false)
+
+    init(_ value: CInt) { self.value = value }
+
+    func close() {
+        guard value >= 0, !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        #if os(Linux)
+            _ = Glibc.close(value)
+        #endif
+    }
+
+    deinit { close() }
 }

@@ -30,13 +30,15 @@ struct StationDriver {
 
     /// Opens the WebSocket connection; false (counted) when it fails. A
     /// dropped connection rings the station's alarm.
-    mutating func connect() async -> Bool {
+    /// With `keepingDescriptor`, the connection keeps a second descriptor of its socket
+    /// (`StationConnection.descriptor`).
+    mutating func connect(keepingDescriptor: Bool = false) async -> Bool {
         let alarm = self.alarm
         do {
             connection = try await StationConnection.open(
                 endpoint: context.endpoint, id: id, source: context.options.sourceAddresses.address(for: index),
                 timeout: context.connectTimeout, serverCalls: context.serverCalls, onClose: { alarm.ring() },
-                group: context.group(for: index))
+                group: context.group(for: index), keepDescriptor: keepingDescriptor)
             context.connects.add(1, ordering: .relaxed)
             return true
         } catch {
