@@ -19,12 +19,7 @@ struct WebSocketConnection: Sendable {
     /// more thread hand-offs per message. A frame for a socket that is gone is
     /// dropped; the connection's end is reported by the channel.
     func sendText(_ bytes: [UInt8]) {
-        var buffer = channel.allocator.buffer(capacity: Self.headerRoom + bytes.count)
-        // NIO's encoder writes the frame header into this room instead of a buffer of its own, and
-        // the frame goes out in one piece (`writeSeparateHeaderBuffer` had been 1.8 % of the
-        // server's CPU answering Heartbeats).
-        buffer.moveWriterIndex(forwardBy: Self.headerRoom)
-        buffer.moveReaderIndex(forwardBy: Self.headerRoom)
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         let frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
         if channel.eventLoop.inEventLoop {
@@ -39,10 +34,6 @@ struct WebSocketConnection: Sendable {
             queuedWrites.count.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
-
-    /// The largest header of a frame the server sends: RFC 6455 §5.2, 2 bytes and an 8-byte
-    /// length, unmasked.
-    static let headerRoom = 10
 
     /// True while a frame sent from another thread waits for the event loop to write it.
     var hasQueuedWrites: Bool { queuedWrites.count.load(ordering: .sequentiallyConsistent) > 0 }
