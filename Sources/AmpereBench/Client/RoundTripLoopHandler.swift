@@ -127,7 +127,7 @@ final class RoundTripLoopHandler: ChannelInboundHandler {
         }
         nextId &+= 1
         let id = nextId
-        var buffer = FrameBuffer.make(context.channel.allocator, capacity: plan.message == .heartbeat ? 48 : 1200)
+        var buffer = context.channel.allocator.buffer(capacity: plan.message == .heartbeat ? 48 : 1200)
         switch plan.message {
         case .heartbeat:
             BenchFrames.heartbeat(&buffer, id: id)

@@ -130,7 +130,7 @@ final class StationChannelHandler: ChannelDuplexHandler {
         let view = buffer.readableBytesView
         let action = header.action.map { String(decoding: view[$0], as: UTF8.self) } ?? ""
         let answer = serverCalls.answer(action: action, id: view[header.idRange])
-        var out = FrameBuffer.make(context.channel.allocator, capacity: answer.count)
+        var out = context.channel.allocator.buffer(capacity: answer.count)
         out.writeBytes(answer)
         let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: maskingKeys.key(), data: out)
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
