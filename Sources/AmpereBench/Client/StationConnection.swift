@@ -81,7 +81,10 @@ struct StationConnection: Sendable {
         let upgraded: EventLoopFuture<(any Channel)?>
         if keepDescriptor {
             #if os(Linux)
-                let socket = try ConnectedSocket.connect(to: endpoint, from: source, timeout: timeout)
+                // A blocking connect(), off the tasks' threads.
+                let socket = try await NIOThreadPool.singleton.runIfActive {
+                    try ConnectedSocket.connect(to: endpoint, from: source, timeout: timeout)
+                }
                 let second = dup(socket)
                 guard second >= 0 else {
                     let failure = ConnectedSocket.Failed(call: "dup", code: errno)
