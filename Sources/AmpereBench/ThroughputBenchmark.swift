@@ -134,7 +134,7 @@ public enum ThroughputBenchmark {
         let plans = connections.indices.map { index in
             // Paced connections take turns across the interval instead of calling all at once.
             let phase = interval.map { TimeAmount.nanoseconds($0.nanoseconds * Int64(index) / Int64(connections.count)) }
-            return RoundTripLoopHandler.Plan(
+            return CallSchedule.Plan(
                 message: options.message, start: start, phase: phase ?? .zero, end: start + window,
                 interval: interval, timeout: timeout,
                 firstTimestamp: firstTimestamp.addingTimeInterval(Double(index) * 1e-6))
@@ -182,7 +182,7 @@ public enum ThroughputBenchmark {
 
     /// Each connection's calls on `RoundTripLoopHandler`, on its channel's event loop.
     private static func runOnEventLoops(
-        _ connections: [StationConnection], plans: [RoundTripLoopHandler.Plan], context: StationContext
+        _ connections: [StationConnection], plans: [CallSchedule.Plan], context: StationContext
     ) async throws -> [ConnectionResult] {
         // Paced calls are woken by one ticker per event loop.
         var tickers: [ObjectIdentifier: PacedCallTicker] = [:]
@@ -220,7 +220,7 @@ public enum ThroughputBenchmark {
     /// left the server more of the cores than two (Heartbeats closed loop: 47,000–52,000 round
     /// trips a second against 43,000–48,000, the generator at 50 % of a core against 61 %).
     private static func runOnEpoll(
-        _ connections: [StationConnection], plans: [RoundTripLoopHandler.Plan], threads: Int,
+        _ connections: [StationConnection], plans: [CallSchedule.Plan], threads: Int,
         context: StationContext
     ) async -> [ConnectionResult] {
         #if os(Linux)

@@ -1,9 +1,7 @@
 #if os(Linux)
     import CEpoll
-    import Foundation
     import Glibc
     import NIOCore
-    import OCPPCore
 
     /// The `throughput` scenario's calls on a thread of its own that reads and writes its
     /// connections' sockets directly, registered edge-triggered with an epoll instance of its own.
@@ -18,19 +16,14 @@
     ///
     /// The stations connect and boot through NIO as in every scenario (`StationConnection` keeps a
     /// second descriptor of each socket); their channels stop reading while this loop runs and take
-    /// over again afterwards. The calls and the bookkeeping follow `RoundTripLoopHandler`: one call
-    /// outstanding per connection (OCPP-J 1.6 §4.1.1), closed loop or paced with the latency counted
-    /// from the due time, the central system's calls answered at once, pings answered.
+    /// over again afterwards. When each call is due and what it measured is `CallSchedule`'s, as for
+    /// `RoundTripLoopHandler`; the central system's calls and pings are answered at once.
     ///
     /// Confined to the thread that calls `run()`.
     final class EpollRoundTripLoop: @unchecked Sendable {
         private struct Connection {
             let fd: CInt
-            var plan: RoundTripLoopHandler.Plan
-            var nextDue: NIODeadline
-            var nextId: UInt64 = 0
-            /// The call awaiting its answer: its id, the time its latency counts from, and when it went out.
-            var outstanding: (id: UInt64, due: NIODeadline, sent: NIODeadline)?
+            var schedule: CallSchedule
             /// Bytes read that do not make a whole frame yet.
             var inbound: [UInt8] = []
             /// A fragmented text message so far.
@@ -38,7 +31,6 @@
             /// Bytes the socket did not take yet, written when it is writable again.
             var outbound: [UInt8] = []
             var keys = MaskingKeys()
-            var result = ThroughputBenchmark.ConnectionResult()
             var finished = false
         }
 
@@ -55,14 +47,13 @@
         private var payload: [UInt8] = []
 
         /// `sockets[i]` is loaded as `plans[i]` says; the central system's calls are counted in `serverCalls`.
-        init(sockets: [CInt], plans: [RoundTripLoopHandler.Plan], serverCalls: ServerCallCounter) {
+        init(sockets: [CInt], plans: [CallSchedule.Plan], serverCalls: ServerCallCounter) {
             precondition(sockets.count == plans.count)
-            connections = zip(sockets, plans).map { Connection(fd: $0, plan: $1, nextDue: $1.start + $1.phase) }
+            connections = zip(sockets, plans).map { Connection(fd: $0, schedule: CallSchedule(plan: $1)) }
             active = connections.count
             self.serverCalls = serverCalls
             outFrame.reserveCapacity(2048)
             payload.reserveCapacity(2048)
-            for index in connections.indices { connections[index].result.latencies.reserveCapacity(1024) }
         }
 
         /// Runs every connection's calls until each has finished; the results in the order of the sockets.
@@ -71,15 +62,15 @@
             defer { if epoll >= 0 { close(epoll) } }
             for slot in connections.indices {
                 guard epoll >= 0, register(slot, writable: false, operation: EPOLL_CTL_ADD) else {
-                    connections[slot].result.errors += 1
+                    connections[slot].schedule.failedToStart()
                     finish(slot)
                     continue
                 }
             }
-            guard let start = connections.first?.plan.start else { return [] }
-            Self.sleep(until: start)
+            guard let plan = connections.first?.schedule.plan else { return [] }
+            Self.sleep(until: plan.start)
             for slot in connections.indices { sendWhenDue(slot, now: .now()) }
-            let paced = connections.first?.plan.interval != nil
+            let paced = plan.interval != nil
             let sweepEvery = TimeAmount.milliseconds(50)
             var lastSweep = NIODeadline.now()
             var events = [epoll_event](repeating: epoll_event(), count: max(64, connections.count))
@@ -98,71 +89,45 @@
                     handle(Int(event.data.u64), events: event.events)
                 }
             }
-            return connections.map(\.result)
+            return connections.map(\.schedule.result)
         }
 
         // MARK: - Calls
 
         /// Sends the connection's next call if it is due, or finishes it once no call is due in the window.
         private func sendWhenDue(_ slot: Int, now: NIODeadline) {
-            guard !connections[slot].finished, connections[slot].outstanding == nil else { return }
-            let plan = connections[slot].plan
-            guard connections[slot].nextDue < plan.end else { return finish(slot) }
-            guard connections[slot].nextDue <= now else { return }
-            connections[slot].nextId &+= 1
-            let id = connections[slot].nextId
-            payload.removeAll(keepingCapacity: true)
-            switch plan.message {
-            case .heartbeat:
-                payload.append(contentsOf: #"[2,""#.utf8)
-                payload.append(contentsOf: String(id).utf8)
-                payload.append(contentsOf: #"","Heartbeat",{}]"#.utf8)
-            case .meterValues:
-                let timestamp = OCPPDateTime.format(plan.firstTimestamp.addingTimeInterval(Double(id) / 1000))
-                payload.append(
-                    contentsOf: CodecBenchmark.meterValuesFrame(messageId: String(id), timestamp: timestamp, transactionId: nil))
+            guard !connections[slot].finished else { return }
+            switch connections[slot].schedule.next(now: now) {
+            case .send(let id):
+                payload.removeAll(keepingCapacity: true)
+                connections[slot].schedule.writeCall(id: id, into: &payload)
+                send(slot, opcode: 0x1)
+            case .wait:
+                // Paced: `sendDueCalls` looks again within a millisecond.
+                break
+            case .finished:
+                finish(slot)
             }
-            // Closed loop: the latency counts from the send; paced: from the due time.
-            connections[slot].outstanding = (id, plan.interval == nil ? now : connections[slot].nextDue, now)
-            send(slot, opcode: 0x1)
         }
 
         /// Paced: every connection whose call has come due.
         private func sendDueCalls(now: NIODeadline) {
-            for slot in connections.indices
-            where !connections[slot].finished && connections[slot].outstanding == nil {
+            for slot in connections.indices where !connections[slot].finished {
                 sendWhenDue(slot, now: now)
             }
         }
 
         /// An answer to the outstanding call: counted, and the next call sent when it is due.
         private func answered(_ slot: Int, isResult: Bool) {
-            guard let outstanding = connections[slot].outstanding else { return }
             let now = NIODeadline.now()
-            connections[slot].outstanding = nil
-            if isResult {
-                connections[slot].result.roundTrips += 1
-                connections[slot].result.latencies.append(UInt64(max(0, (now - outstanding.due).nanoseconds)) / 1000)
-            } else {
-                connections[slot].result.errors += 1
-            }
-            if let interval = connections[slot].plan.interval {
-                connections[slot].nextDue = connections[slot].nextDue + interval
-            } else {
-                connections[slot].nextDue = now
-            }
+            connections[slot].schedule.answered(isResult: isResult, now: now)
             sendWhenDue(slot, now: now)
         }
 
-        /// Calls unanswered for their timeout end their connection, as in `RoundTripLoopHandler`.
+        /// Calls unanswered for their timeout end their connection.
         private func sweepTimeouts(now: NIODeadline) {
-            for slot in connections.indices {
-                guard !connections[slot].finished, let outstanding = connections[slot].outstanding,
-                    now - outstanding.sent >= connections[slot].plan.timeout
-                else { continue }
-                connections[slot].outstanding = nil
-                connections[slot].result.timeouts += 1
-                finish(slot)
+            for slot in connections.indices where !connections[slot].finished {
+                if connections[slot].schedule.timedOut(now: now) { finish(slot) }
             }
         }
 
@@ -175,10 +140,7 @@
 
         /// The socket ended or failed: a call left unanswered failed.
         private func ended(_ slot: Int) {
-            if connections[slot].outstanding != nil {
-                connections[slot].outstanding = nil
-                connections[slot].result.errors += 1
-            }
+            connections[slot].schedule.ended()
             finish(slot)
         }
 
@@ -326,7 +288,8 @@
             guard let header = OCPPFrameHeader(bytes) else { return }
             switch header.messageType {
             case 3, 4:
-                guard let outstanding = connections[slot].outstanding, header.id(equals: outstanding.id) else { return }
+                guard let outstanding = connections[slot].schedule.outstanding, header.id(equals: outstanding.id)
+                else { return }
                 answered(slot, isResult: header.messageType == 3)
             case 2:
                 let action = header.action.map { String(decoding: bytes[$0], as: UTF8.self) } ?? ""

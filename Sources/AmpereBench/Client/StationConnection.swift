@@ -158,7 +158,7 @@ final class SocketDescriptor: Sendable {
     init(_ value: CInt) { self.value = value }
 
     func close() {
-        guard value >= 0, !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         #if os(Linux)
             _ = Glibc.close(value)
         #endif
