@@ -18,6 +18,8 @@
 #   SERVERS            which servers, in order (default "ampere peer")
 #   CONNECTIONS        connections per scenario (default 1000)
 #   DURATION           measured seconds per scenario (default 20)
+#   WARM_UP            seconds before those of each throughput scenario whose calls
+#                      go out unmeasured (`bench throughput --warm-up`; default 0)
 #   RESULTS            results folder (default bench-results under the repo root)
 #   PAUSE              seconds between two loads (default 3)
 #   AMPERE_SERVE_ARGS  extra `ampere serve` options (default "--log-level warning",
@@ -39,6 +41,7 @@ SCENARIOS=${SCENARIOS:-"throughput-heartbeat throughput-meter-values"}
 SERVERS=${SERVERS:-"ampere peer"}
 CONNECTIONS=${CONNECTIONS:-1000}
 DURATION=${DURATION:-20}
+WARM_UP=${WARM_UP:-0}
 RESULTS=$(abspath "${RESULTS:-$root/bench-results}")
 PAUSE=${PAUSE:-3}
 AMPERE_SERVE_ARGS=${AMPERE_SERVE_ARGS:---log-level warning}
@@ -52,16 +55,19 @@ admin_password=Secret-pass-123
 # Sets bench_args; `--server-pid PID --json` are added by the caller.
 scenario_args() {
   local url=$2
+  # The throughput scenarios' window: the warm-up, then DURATION measured.
+  local window
+  window=$(awk -v d="$DURATION" -v w="$WARM_UP" 'BEGIN { print d + w }')
   case $1 in
     throughput-heartbeat)
-      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$DURATION" --message heartbeat) ;;
+      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$window" --warm-up "$WARM_UP" --message heartbeat) ;;
     throughput-meter-values)
-      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$DURATION" --message meter-values) ;;
+      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$window" --warm-up "$WARM_UP" --message meter-values) ;;
     paced-heartbeat)
-      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$DURATION" --message heartbeat
+      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$window" --warm-up "$WARM_UP" --message heartbeat
         --rate "${PACED_RATE:-2000}") ;;
     paced-meter-values)
-      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$DURATION" --message meter-values
+      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$window" --warm-up "$WARM_UP" --message meter-values
         --rate "${PACED_RATE:-500}") ;;
     boot-storm)
       bench_args=(boot-storm --url "$url" --stations "$CONNECTIONS" --rate "${BOOT_RATE:-1000}") ;;

@@ -49,11 +49,21 @@ public enum ThroughputBenchmark {
         /// Threads of the `epoll` loop; nil: half the machine's cores (at least one), the other
         /// half being the server's when both share the machine.
         public var loopThreads: Int?
+        /// The first part of the window, whose calls go out but are neither timed nor counted, nor
+        /// the CPU spent in it: the connections' first calls all at once, and every cache still
+        /// cold, are not the steady state. Zero measures the whole window.
+        public var warmUp: Duration
+        /// A file to write every measured call to, as CSV (`SampleFile`): when it was due and how
+        /// long its answer took, to see when the slow ones came.
+        public var samplesPath: String?
 
         public init(
             url: String, connections: Int, duration: Duration, message: Message, idPrefix: String = "BENCH",
-            serverPid: Int32? = nil, rate: Double? = nil, loop: Loop = .standard, loopThreads: Int? = nil
+            serverPid: Int32? = nil, rate: Double? = nil, loop: Loop = .standard, loopThreads: Int? = nil,
+            warmUp: Duration = .zero, samplesPath: String? = nil
         ) {
+            self.warmUp = warmUp
+            self.samplesPath = samplesPath
             self.loop = loop
             self.loopThreads = loopThreads
             self.url = url
@@ -73,11 +83,17 @@ public enum ThroughputBenchmark {
         var roundTrips = 0
         var errors = 0
         var timeouts = 0
+        /// Each measured round trip's latency, µs.
         var latencies: [UInt64] = []
+        /// When each of them was due, µs after the warm-up; kept only for `Options.samplesPath`.
+        var dueTimes: [UInt64] = []
     }
 
     public static func run(_ options: Options, logger: Logger) async throws -> LoadResult {
         if let threads = options.loopThreads, threads < 1 { throw BenchOptionsError("--loop-threads must be at least 1") }
+        if options.warmUp < .zero || options.warmUp >= options.duration {
+            throw BenchOptionsError("--warm-up must be at least 0 and shorter than --duration")
+        }
         if let rate = options.rate, !(rate > 0) { throw BenchOptionsError("--rate must be a positive number of round trips per second (0 on the command line: closed loop)") }
         #if !os(Linux)
             if options.loop == .epoll { throw BenchOptionsError("--loop epoll needs Linux; use --loop nio") }
@@ -129,6 +145,7 @@ public enum ThroughputBenchmark {
         // A common start a little ahead, so that every loop is in place before its first call is due.
         let start = NIODeadline.now() + .milliseconds(100)
         let window = StationContext.timeAmount(options.duration)
+        let measuredFrom = start + StationContext.timeAmount(options.warmUp)
         let interval = options.rate.map { TimeAmount.nanoseconds(Int64(Double(options.connections) / $0 * 1e9)) }
         let firstTimestamp = Date()
         let plans = connections.indices.map { index in
@@ -136,11 +153,15 @@ public enum ThroughputBenchmark {
             let phase = interval.map { TimeAmount.nanoseconds($0.nanoseconds * Int64(index) / Int64(connections.count)) }
             return CallSchedule.Plan(
                 message: options.message, start: start, phase: phase ?? .zero, end: start + window,
-                interval: interval, timeout: timeout,
+                measuredFrom: measuredFrom, keepsDueTimes: options.samplesPath != nil, interval: interval, timeout: timeout,
                 firstTimestamp: firstTimestamp.addingTimeInterval(Double(index) * 1e-6))
         }
-        let generatorBefore = ProcessStats.current()
-        let serverBefore = options.serverPid.flatMap(ProcessStats.read)
+        // CPU counts from the end of the warm-up, as round trips do.
+        let before = Task { () -> (generator: ProcessStats?, server: ProcessStats?) in
+            let wait = measuredFrom - .now()
+            if wait > .zero { try? await Task.sleep(nanoseconds: UInt64(wait.nanoseconds)) }
+            return (ProcessStats.current(), options.serverPid.flatMap(ProcessStats.read))
+        }
         let results: [ConnectionResult]
         switch options.loop {
         case .epoll:
@@ -163,7 +184,11 @@ public enum ThroughputBenchmark {
             for connection in connections { closing.addTask { await connection.close() } }
         }
 
-        let seconds = Double((ended - start).nanoseconds) / 1e9
+        let (generatorBefore, serverBefore) = await before.value
+        let seconds = Double((ended - measuredFrom).nanoseconds) / 1e9
+        if let path = options.samplesPath {
+            try SampleFile.write(results.map { zip($0.dueTimes, $0.latencies).map { $0 } }, to: path)
+        }
         let roundTrips = results.reduce(0) { $0 + $1.roundTrips }
         func cpuPercent(_ before: ProcessStats?, _ after: ProcessStats?) -> Double? {
             guard let before, let after, seconds > 0 else { return nil }

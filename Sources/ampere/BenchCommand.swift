@@ -70,6 +70,18 @@ struct ThroughputCommand: AsyncParsableCommand {
             """)
     var loop = ThroughputBenchmark.Loop.standard.rawValue
     @Option(help: "Threads of the epoll loop (default: half the cores, at least one).") var loopThreads: Int?
+    @Option(
+        help: """
+            Seconds at the start of --duration whose calls go out but are not measured (latency, round trips, \
+            CPU): the steady state, without the first calls all at once.
+            """)
+    var warmUp = 0.0
+    @Option(
+        help: """
+            Write every measured call to this file as CSV (connection, due time and latency, µs), to see when \
+            the slow answers came.
+            """)
+    var samples: String?
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
@@ -85,7 +97,7 @@ struct ThroughputCommand: AsyncParsableCommand {
             .init(
                 url: url, connections: connections, duration: .seconds(duration), message: kind,
                 idPrefix: idPrefix, serverPid: serverPid, rate: rate == 0 ? nil : rate, loop: loop,
-                loopThreads: loopThreads),
+                loopThreads: loopThreads, warmUp: .seconds(warmUp), samplesPath: samples),
             logger: logger)
         try BenchOutput.show(result, table: result.table, json: json)
     }

@@ -112,6 +112,54 @@ import Testing
         }
     }
 
+    /// Calls due in the warm-up go out but count nowhere, and `--samples` holds exactly the
+    /// calls that were counted, each with when it was due after the warm-up.
+    @Test(arguments: ThroughputBenchmark.Loop.allCases)
+    func theWarmUpIsNotMeasuredAndTheSamplesAreWhatWas(loop: ThroughputBenchmark.Loop) async throws {
+        let samples = FileManager.default.temporaryDirectory.appendingPathComponent("ampere-samples-\(UUID()).csv").path
+        defer { try? FileManager.default.removeItem(atPath: samples) }
+        try await Self.withServer { port in
+            var logger = Logger(label: "bench")
+            logger.logLevel = .warning
+            // As in the paced test: each of the 5 connections calls every 100 ms, offset by 20 ms
+            // each. Over 1.5 s, 15 calls are due per connection; 5 of them in the 0.5 s warm-up.
+            let result = try await ThroughputBenchmark.run(
+                .init(
+                    url: "ws://127.0.0.1:\(port)/ocpp", connections: 5, duration: .milliseconds(1500),
+                    message: .heartbeat, serverPid: getpid(), rate: 50, loop: loop, warmUp: .milliseconds(500),
+                    samplesPath: samples),
+                logger: logger)
+            #expect(result.errors == 0)
+            #expect(result.timeouts == 0)
+            #expect(result.roundTrips == 50)
+            // Measured from the end of the warm-up to the last answer (the last call is due at 1.48 s):
+            // about 1 s, where the whole window would be 1.5 s.
+            #expect(result.seconds > 0.9 && result.seconds < 1.4)
+            #expect(result.serverCPUPercent != nil)
+
+            let lines = try String(contentsOfFile: samples, encoding: .utf8).split(separator: "\n")
+            #expect(lines.first == "connection,due_us,latency_us")
+            let rows = lines.dropFirst().map { $0.split(separator: ",").compactMap { Int($0) } }
+            #expect(rows.count == 50)
+            #expect(rows.allSatisfy { $0.count == 3 })
+            #expect(Dictionary(grouping: rows, by: { $0[0] }).mapValues(\.count) == [0: 10, 1: 10, 2: 10, 3: 10, 4: 10])
+            // Due times count from the end of the warm-up; each connection's are 100 ms apart.
+            #expect(rows.allSatisfy { $0[1] >= 0 && $0[1] < 1_000_000 && $0[2] > 0 })
+            let first = rows.filter { $0[0] == 0 }.map { $0[1] }
+            #expect(zip(first, first.dropFirst()).allSatisfy { abs($1 - $0 - 100_000) < 1_000 })
+        }
+    }
+
+    @Test func aWarmUpAsLongAsTheRunIsRefused() async throws {
+        await #expect(throws: BenchOptionsError.self) {
+            _ = try await ThroughputBenchmark.run(
+                .init(
+                    url: "ws://127.0.0.1:1/ocpp", connections: 1, duration: .seconds(1), message: .heartbeat,
+                    warmUp: .seconds(1)),
+                logger: Logger(label: "bench"))
+        }
+    }
+
     @Test func aRateThatIsNotPositiveIsRefused() async throws {
         await #expect(throws: BenchOptionsError.self) {
             _ = try await ThroughputBenchmark.run(

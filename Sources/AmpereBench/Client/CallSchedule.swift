@@ -20,6 +20,10 @@ struct CallSchedule {
         var phase: TimeAmount
         /// No call is due at or after this.
         var end: NIODeadline
+        /// Calls due before this go out but are not measured: the warm-up (`Options.warmUp`).
+        var measuredFrom: NIODeadline
+        /// Each measured call's due time is kept beside its latency (`Options.samplesPath`).
+        var keepsDueTimes = false
         /// Between due times; nil: closed loop.
         var interval: TimeAmount?
         /// A call unanswered for this long counts as a timeout and ends the connection.
@@ -67,9 +71,14 @@ struct CallSchedule {
     mutating func answered(isResult: Bool, now: NIODeadline) {
         guard let outstanding else { return }
         self.outstanding = nil
-        if isResult {
+        if outstanding.due < plan.measuredFrom {
+            // Warm-up: sent and answered, not measured.
+        } else if isResult {
             result.roundTrips += 1
             result.latencies.append(UInt64(max(0, (now - outstanding.due).nanoseconds)) / 1000)
+            if plan.keepsDueTimes {
+                result.dueTimes.append(UInt64(max(0, (outstanding.due - plan.measuredFrom).nanoseconds)) / 1000)
+            }
         } else {
             result.errors += 1
         }
