@@ -49,9 +49,10 @@ public enum ThroughputBenchmark {
         /// Threads of the `epoll` loop; nil: half the machine's cores (at least one), the other
         /// half being the server's when both share the machine.
         public var loopThreads: Int?
-        /// The first part of the window, whose calls go out but are neither timed nor counted, nor
-        /// the CPU spent in it: the connections' first calls all at once, and every cache still
-        /// cold, are not the steady state. Zero measures the whole window.
+        /// The first part of the window, whose answered calls go out but are neither timed nor
+        /// counted, nor the CPU spent in it: the connections' first calls all at once, and every
+        /// cache still cold, are not the steady state (errors and timeouts count all the same).
+        /// Zero measures the whole window.
         public var warmUp: Duration
         /// A file to write every measured call to, as CSV (`SampleFile`): when it was due and how
         /// long its answer took, to see when the slow ones came.

@@ -71,16 +71,15 @@ struct CallSchedule {
     mutating func answered(isResult: Bool, now: NIODeadline) {
         guard let outstanding else { return }
         self.outstanding = nil
-        if outstanding.due < plan.measuredFrom {
-            // Warm-up: sent and answered, not measured.
-        } else if isResult {
+        if !isResult {
+            // Counted in the warm-up too: it keeps no failure out of sight.
+            result.errors += 1
+        } else if outstanding.due >= plan.measuredFrom {
             result.roundTrips += 1
             result.latencies.append(UInt64(max(0, (now - outstanding.due).nanoseconds)) / 1000)
             if plan.keepsDueTimes {
                 result.dueTimes.append(UInt64(max(0, (outstanding.due - plan.measuredFrom).nanoseconds)) / 1000)
             }
-        } else {
-            result.errors += 1
         }
         if let interval = plan.interval { nextDue = nextDue + interval } else { nextDue = now }
     }

@@ -1,0 +1,57 @@
+@testable import AmpereBench
+import Foundation
+import NIOCore
+import Testing
+
+/// One connection's bookkeeping in the `throughput` scenario, driven by hand: what the warm-up
+/// leaves out and what it never does.
+@Suite struct CallScheduleTests {
+    static let origin = NIODeadline.uptimeNanoseconds(1_000_000_000)
+
+    /// A closed loop from `origin` for 10 s whose first `warmUp` is not measured.
+    static func schedule(warmUp: TimeAmount, keepsDueTimes: Bool = true) -> CallSchedule {
+        CallSchedule(
+            plan: .init(
+                message: .heartbeat, start: origin, phase: .zero, end: origin + .seconds(10),
+                measuredFrom: origin + warmUp, keepsDueTimes: keepsDueTimes, interval: nil,
+                timeout: .seconds(5), firstTimestamp: Date()))
+    }
+
+    /// Sends the next call at `sent` and has it answered `latency` later.
+    static func roundTrip(_ schedule: inout CallSchedule, at sent: NIODeadline, latency: TimeAmount, isResult: Bool = true) {
+        guard case .send = schedule.next(now: sent) else {
+            Issue.record("no call was due at \(sent)")
+            return
+        }
+        schedule.answered(isResult: isResult, now: sent + latency)
+    }
+
+    @Test func answersToCallsSentInTheWarmUpAreNeitherCountedNorTimed() {
+        var schedule = Self.schedule(warmUp: .seconds(2))
+        Self.roundTrip(&schedule, at: Self.origin, latency: .milliseconds(30))
+        Self.roundTrip(&schedule, at: Self.origin + .milliseconds(1900), latency: .milliseconds(50))
+        #expect(schedule.result.roundTrips == 0)
+        #expect(schedule.result.latencies.isEmpty)
+        Self.roundTrip(&schedule, at: Self.origin + .seconds(2), latency: .milliseconds(7))
+        Self.roundTrip(&schedule, at: Self.origin + .milliseconds(2500), latency: .milliseconds(9))
+        #expect(schedule.result.roundTrips == 2)
+        #expect(schedule.result.latencies == [7_000, 9_000])
+        // Due times count from the end of the warm-up.
+        #expect(schedule.result.dueTimes == [0, 500_000])
+    }
+
+    @Test func errorsInTheWarmUpStillCount() {
+        var schedule = Self.schedule(warmUp: .seconds(2))
+        Self.roundTrip(&schedule, at: Self.origin, latency: .milliseconds(5), isResult: false)
+        Self.roundTrip(&schedule, at: Self.origin + .seconds(3), latency: .milliseconds(5), isResult: false)
+        #expect(schedule.result.errors == 2)
+        #expect(schedule.result.roundTrips == 0)
+    }
+
+    @Test func dueTimesAreKeptOnlyWhenAsked() {
+        var schedule = Self.schedule(warmUp: .zero, keepsDueTimes: false)
+        Self.roundTrip(&schedule, at: Self.origin, latency: .milliseconds(3))
+        #expect(schedule.result.roundTrips == 1)
+        #expect(schedule.result.dueTimes.isEmpty)
+    }
+}
