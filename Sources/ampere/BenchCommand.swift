@@ -73,7 +73,7 @@ struct ThroughputCommand: AsyncParsableCommand {
     @Option(
         help: """
             Seconds at the start of --duration whose calls go out but are not measured (latency, round trips, \
-            CPU): the steady state, without the first calls all at once.
+            CPU; errors and timeouts still count): the steady state, without the first calls all at once.
             """)
     var warmUp = 0.0
     @Option(
