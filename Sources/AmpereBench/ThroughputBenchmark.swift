@@ -188,7 +188,7 @@ public enum ThroughputBenchmark {
         let (generatorBefore, serverBefore) = await before.value
         let seconds = Double((ended - measuredFrom).nanoseconds) / 1e9
         if let path = options.samplesPath {
-            try SampleFile.write(results.map { zip($0.dueTimes, $0.latencies).map { $0 } }, to: path)
+            try SampleFile.write(results, to: path)
         }
         let roundTrips = results.reduce(0) { $0 + $1.roundTrips }
         func cpuPercent(_ before: ProcessStats?, _ after: ProcessStats?) -> Double? {

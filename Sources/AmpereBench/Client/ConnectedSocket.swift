@@ -24,9 +24,10 @@
                 var one: CInt = 1
                 try check("setsockopt", setsockopt(fd, CInt(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<CInt>.size)))
                 if let source {
-                    // IP_BIND_ADDRESS_NO_PORT: the port is chosen at connect(), per destination (as
-                    // `StationConnection.open` does for NIO's own sockets).
-                    try check("setsockopt", setsockopt(fd, CInt(IPPROTO_IP), 24, &one, socklen_t(MemoryLayout<CInt>.size)))
+                    try check(
+                        "setsockopt",
+                        setsockopt(
+                            fd, CInt(IPPROTO_IP), SourceAddresses.bindAddressNoPort, &one, socklen_t(MemoryLayout<CInt>.size)))
                     try source.withSockAddr { address, length in
                         try check("bind", bind(fd, address, socklen_t(length)))
                     }

@@ -13,6 +13,10 @@ public struct SourceAddresses: Sendable, Equatable {
 
     /// Connections per source address before another one is needed (with a margin).
     public static let connectionsPerAddress = 25_000
+    /// Linux's IP_BIND_ADDRESS_NO_PORT (not in Swift's Glibc module): a socket bound to a source
+    /// address gets its port at connect(), per destination, instead of reserving one for good at
+    /// bind(), so that one address serves more connections than it has ports to reserve.
+    static let bindAddressNoPort: CInt = 24
 
     public init(count: Int) { self.count = max(1, count) }
 

@@ -39,10 +39,9 @@ struct StationConnection: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
         if let source, !keepDescriptor {
             #if os(Linux)
-                // IP_BIND_ADDRESS_NO_PORT: the port is chosen at connect(), per
-                // destination, instead of reserved for good at bind().
                 bootstrap = bootstrap.channelOption(
-                    ChannelOptions.Types.SocketOption(level: .ip, name: .init(rawValue: 24)), value: 1)
+                    ChannelOptions.Types.SocketOption(level: .ip, name: .init(rawValue: SourceAddresses.bindAddressNoPort)),
+                    value: 1)
             #endif
             bootstrap = bootstrap.bind(to: source)
         }

@@ -11,16 +11,16 @@ import Foundation
 enum SampleFile {
     static let header = "connection,due_us,latency_us\n"
 
-    /// Writes `connections`' samples, each a list of (due, latency) pairs, to `path`.
-    static func write(_ connections: [[(due: UInt64, latency: UInt64)]], to path: String) throws {
+    /// Writes the measured calls of `connections` (each result's `dueTimes` beside its `latencies`) to `path`.
+    static func write(_ connections: [ThroughputBenchmark.ConnectionResult], to path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil),
             let file = FileHandle(forWritingAtPath: path)
         else { throw BenchOptionsError("cannot write the samples to \(path)") }
         defer { try? file.close() }
         var text = header
-        for (index, samples) in connections.enumerated() {
-            for sample in samples {
-                text += "\(index),\(sample.due),\(sample.latency)\n"
+        for (index, connection) in connections.enumerated() {
+            for (due, latency) in zip(connection.dueTimes, connection.latencies) {
+                text += "\(index),\(due),\(latency)\n"
             }
             // In pieces of about a megabyte: a run holds millions of samples.
             if text.utf8.count >= 1 << 20 {
