@@ -155,7 +155,7 @@ public enum ThroughputBenchmark {
             return CallSchedule.Plan(
                 message: options.message, start: start, phase: phase ?? .zero, end: start + window,
                 measuredFrom: measuredFrom, keepsDueTimes: options.samplesPath != nil, interval: interval, timeout: timeout,
-                firstTimestamp: firstTimestamp.addingTimeInterval(Double(index) * 1e-6))
+                firstTimestamp: firstTimestamp)
         }
         // CPU counts from the end of the warm-up, as round trips do.
         let before = Task { () -> (generator: ProcessStats?, server: ProcessStats?) in

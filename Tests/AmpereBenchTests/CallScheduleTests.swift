@@ -54,4 +54,26 @@ import Testing
         #expect(schedule.result.roundTrips == 1)
         #expect(schedule.result.dueTimes.isEmpty)
     }
+
+    /// Every MeterValues call carries a time of its own, a millisecond after the one before, even
+    /// from a start half-way between two milliseconds (where rounding once gave two calls the same).
+    @Test func meterValuesTimesAdvanceAMillisecondPerCall() throws {
+        let start = Date(timeIntervalSince1970: 1_796_000_000.1235)
+        let schedule = CallSchedule(
+            plan: .init(
+                message: .meterValues, start: Self.origin, phase: .zero, end: Self.origin + .seconds(10),
+                measuredFrom: Self.origin, interval: nil, timeout: .seconds(5), firstTimestamp: start))
+        var times: [String] = []
+        for id in UInt64(0)..<2000 {
+            var bytes: [UInt8] = []
+            schedule.writeCall(id: id, into: &bytes)
+            let frame = String(decoding: bytes, as: UTF8.self)
+            let time = try #require(frame.firstMatch(of: /"timestamp":"([^"]+)"/)).1
+            times.append(String(time))
+        }
+        #expect(times.first == "2026-11-30T00:53:20.123Z")
+        #expect(times.last == "2026-11-30T00:53:22.122Z")
+        #expect(Set(times).count == times.count)
+        #expect(times == times.sorted())
+    }
 }

@@ -113,7 +113,10 @@ struct CallSchedule {
             bytes.append(contentsOf: String(id).utf8)
             bytes.append(contentsOf: #"","Heartbeat",{}]"#.utf8)
         case .meterValues:
-            let timestamp = OCPPDateTime.format(plan.firstTimestamp.addingTimeInterval(Double(id) / 1000))
+            // Whole milliseconds apart, from whole milliseconds: a start between two of them had made
+            // some consecutive calls round to the same time, which the server skips as resends.
+            let millis = Int((plan.firstTimestamp.timeIntervalSince1970 * 1000).rounded(.down)) + Int(id)
+            let timestamp = OCPPDateTime.format(Date(timeIntervalSince1970: Double(millis) / 1000))
             bytes.append(
                 contentsOf: CodecBenchmark.meterValuesFrame(messageId: String(id), timestamp: timestamp, transactionId: nil))
         }
