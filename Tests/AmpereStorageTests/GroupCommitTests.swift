@@ -229,6 +229,46 @@ import Testing
         }
     }
 
+    /// Resent MeterValues in a merged write: one of values stored already and two of the same new
+    /// values in one batch. Every caller succeeds and each value is stored once. On PostgreSQL the
+    /// merged INSERT skips no resends on the batch's first pass (that costs an index search per
+    /// row); a resend fails that pass, and the rerun skips it.
+    @Test(arguments: StorageBackend.all)
+    func meterValuesResentInAMergedWriteAreStoredOnce(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened in
+            let transactions = opened.storage.transactions
+            let tx = try await transactions.start(Fixtures.start(), status: .accepted).id
+            let stored = Fixtures.sample(transaction: tx, at: 1, value: "10")
+            try await transactions.addMeterSamples([stored])
+            let new = Fixtures.sample(transaction: tx, at: 2, value: "20")
+            let other = Fixtures.sample(station: "CP2", transaction: nil, at: 3, value: "230", measurand: "Voltage", unit: "V")
+            let before = opened.statistics()!
+            _ = try await Self.runAsOneBatch(opened, [
+                { @Sendable in try await transactions.addMeterSamples([stored]) },
+                { @Sendable in try await transactions.addMeterSamples([new]) },
+                { @Sendable in try await transactions.addMeterSamples([new]) },
+                { @Sendable in try await transactions.addMeterSamples([other]) },
+            ])
+            let after = opened.statistics()!
+            #expect(after.writes - before.writes == 4)
+            #expect(after.commits - before.commits == 1)
+            let rerun = opened.database.writer.traits.failedStatementAbortsTransaction
+            #expect(after.reruns - before.reruns == (rerun ? 1 : 0))
+            let values = try await transactions.meterSamples(transactionId: tx, PageRequest(limit: 100))
+            #expect(values.total == 2)
+            #expect(values.items.map(\.value) == ["10", "20"])
+            #expect(try await transactions.latestMeterSamples(stationId: "CP2").map(\.value) == ["230"])
+            #expect(try await transactions.transaction(tx)?.consumption.energyRegisterWh == 20)
+
+            // New values only: the first pass stores them, with nothing to run again.
+            _ = try await Self.runAsOneBatch(opened, (4..<8).map { at in
+                { @Sendable in try await transactions.addMeterSamples([Fixtures.sample(transaction: tx, at: at, value: "\(at * 10)")]) }
+            })
+            #expect(opened.statistics()!.reruns == after.reruns)
+            #expect(try await transactions.meterSamples(transactionId: tx, PageRequest(limit: 100)).total == 6)
+        }
+    }
+
     /// When the merged run of a kind fails, its writes run one by one: only the bad one fails.
     @Test(arguments: StorageBackend.all)
     func aFailingMergedRunFallsBackToOneByOne(backend: StorageBackend) async throws {

@@ -109,7 +109,7 @@ extension GroupCommitWriter {
                             items, merge.runAll, wholeBatch: group.count == batch.count, database, execute, rollback)
                     } else {
                         do {
-                            try await merge.runAll(items, database)
+                            try await (merge.runAllFirstPass ?? merge.runAll)(items, database)
                         } catch {
                             logger.debug("a merged write failed; the batch runs again", metadata: ["error": "\(error)"])
                             return false

@@ -67,4 +67,8 @@ struct WriteMerge: Sendable {
     let item: any Sendable
     /// Runs the items of several writes of this kind as one; if it throws, each write runs alone.
     let runAll: @Sendable ([any Sendable], any SQLDatabase) async throws -> Void
+    /// A cheaper form of `runAll` that may fail where `runAll` would not, for the first pass of a
+    /// batch on PostgreSQL: there any failure already rolls the batch back and runs it again with
+    /// savepoints and `runAll`, so a rare failure costs a rerun and the common case costs less.
+    var runAllFirstPass: (@Sendable ([any Sendable], any SQLDatabase) async throws -> Void)? = nil
 }

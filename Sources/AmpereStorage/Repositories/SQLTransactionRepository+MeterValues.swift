@@ -10,14 +10,18 @@ extension SQLTransactionRepository {
     func addMeterSamples(_ samples: [MeterSample]) async throws {
         guard !samples.isEmpty else { return }
         let batch = MeterBatch(samples: samples, known: meterKeys.snapshot)
-        let insert: @Sendable ([MeterBatch], any SQLDatabase) async throws -> Void = { [self] batches, db in
-            try await self.insert(batches, on: db)
+        let insert: @Sendable ([MeterBatch], Bool, any SQLDatabase) async throws -> Void = { [self] batches, resends, db in
+            try await self.insert(batches, skippingResends: resends, on: db)
         }
-        try await store.write(
-            merge: WriteMerge(kind: "meter_values", item: batch) { items, db in
-                try await insert(items.compactMap { $0 as? MeterBatch }, db)
-            }
-        ) { db in try await insert([batch], db) }
+        var merge = WriteMerge(kind: "meter_values", item: batch) { items, db in
+            try await insert(items.compactMap { $0 as? MeterBatch }, true, db)
+        }
+        // A plain INSERT: a value stored already (a resend) fails the batch's first pass, and the
+        // rerun skips it. PostgreSQL checks each row of `ON CONFLICT DO NOTHING` with an index
+        // search of its own before inserting it (speculative insertion): in psql, 100,000 values
+        // into a table of 2 million took 390–430 ms that way and 195–220 ms without.
+        merge.runAllFirstPass = { items, db in try await insert(items.compactMap { $0 as? MeterBatch }, false, db) }
+        try await store.write(merge: merge) { db in try await insert([batch], true, db) }
         // Only now are the ids committed.
         meterKeys.learn(batch.learned.withLock { $0 })
     }
@@ -25,7 +29,8 @@ extension SQLTransactionRepository {
     /// Inserts the values of `batches` and folds them into their transactions' consumption.
     /// The one writer runs this for every charge point's values in turn, so it only copies what
     /// each batch worked out on its caller's task, and looks up only keys that batch could not.
-    private func insert(_ batches: [MeterBatch], on db: any SQLDatabase) async throws {
+    /// - Parameter skippingResends: a value equal to a stored one is skipped rather than failing the statement.
+    private func insert(_ batches: [MeterBatch], skippingResends: Bool, on db: any SQLDatabase) async throws {
         var resolver = MeterKeyResolver(known: meterKeys.snapshot)
         if store.traits.roundTripPerStatement {
             var unknown: [MeterSeries] = []
@@ -62,7 +67,7 @@ extension SQLTransactionRepository {
         try await db.raw(
             "INSERT INTO meter_values (series, ts, kind, value) "
                 + store.traits.select(ColumnRows([.bigint(series), .bigint(times), .bigint(kinds), .text(values)]))
-                + " ON CONFLICT DO NOTHING"
+                + (skippingResends ? " ON CONFLICT DO NOTHING" : "")
         ).run()
         let charging = batches.filter(\.touchesTransactions)
         if !charging.isEmpty {
