@@ -129,6 +129,49 @@ import Testing
         membership.replaceStations([])
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == nil)
     }
+
+    /// A reload reads a snapshot, and notifications keep coming while it reads: what they said
+    /// survives the snapshot, which may predate them.
+    @Test func changesHeardDuringAReloadSurviveItsOlderSnapshot() async throws {
+        let membership = Self.membership()
+        let gone = Self.presence("CP1", on: "node_b", at: 1)
+        membership.apply(.up(gone), leaseIfUnknown: Self.date(1000))
+        let arrived = Self.presence("CP2", on: "node_b", at: 5)
+        let moved = Self.presence("CP3", on: "node_c", at: 6)
+        try await membership.reloadStations {
+            // Heard while the database was read; the snapshot is from before all three.
+            membership.apply(.up(arrived), leaseIfUnknown: Self.date(1000))
+            membership.apply(.down(gone), leaseIfUnknown: Self.date(1000))
+            membership.apply(.up(moved), leaseIfUnknown: Self.date(1000))
+            return [gone, Self.presence("CP3", on: "node_b", at: 2), Self.presence("CP4", on: "node_c", at: 3)]
+        }
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == nil)
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == arrived)
+        #expect(membership.remoteHolder(of: "CP3", at: Self.date(10)) == moved)
+        #expect(membership.remoteHolder(of: "CP4", at: Self.date(10))?.nodeId == "node_c")
+
+        // Once the reload is over, the next one starts from its own snapshot alone.
+        try await membership.reloadStations { [] }
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == nil)
+    }
+
+    /// A reload that fails changes nothing, and leaves no changes behind for the next one to replay.
+    @Test func aFailedReloadChangesNothing() async throws {
+        struct Unreachable: Error {}
+        let membership = Self.membership()
+        let kept = Self.presence("CP1", on: "node_b", at: 1)
+        membership.apply(.up(kept), leaseIfUnknown: Self.date(1000))
+        await #expect(throws: Unreachable.self) {
+            try await membership.reloadStations {
+                membership.apply(.up(Self.presence("CP2", on: "node_b", at: 2)), leaseIfUnknown: Self.date(1000))
+                throw Unreachable()
+            }
+        }
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == kept)
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) != nil)
+        try await membership.reloadStations { [kept] }
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == nil)
+    }
 }
 
 /// Routed calls waiting for their outcome: a reply is never lost whichever comes first, a wait gives up after

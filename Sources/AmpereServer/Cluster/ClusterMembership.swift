@@ -10,6 +10,9 @@ final class ClusterMembership: Sendable {
     private struct State {
         var stations: [String: StationPresence] = [:]
         var leases: [String: Date] = [:]
+        /// Reloads of the stations under way, and the changes heard since the oldest of them began.
+        var reloads = 0
+        var heardDuringReload: [PresenceChange] = []
     }
     private let state = Mutex(State())
 
@@ -29,15 +32,23 @@ final class ClusterMembership: Sendable {
 
     func apply(_ change: PresenceChange, leaseIfUnknown: Date) {
         state.withLock { state in
-            switch change {
-            case .up(let presence):
-                if let known = state.stations[presence.stationId], known.connectedAt > presence.connectedAt { return }
-                state.stations[presence.stationId] = presence
-                // A node is heard from before the next lease reload names it.
-                if state.leases[presence.nodeId] == nil { state.leases[presence.nodeId] = leaseIfUnknown }
-            case .down(let presence):
-                if state.stations[presence.stationId] == presence { state.stations[presence.stationId] = nil }
+            Self.apply(change, to: &state.stations)
+            // A node is heard from before the next lease reload names it.
+            if case .up(let presence) = change, state.leases[presence.nodeId] == nil {
+                state.leases[presence.nodeId] = leaseIfUnknown
             }
+            if state.reloads > 0 { state.heardDuringReload.append(change) }
+        }
+    }
+
+    /// An older connection's `up` never replaces a newer one; a `down` removes only the session it names.
+    private static func apply(_ change: PresenceChange, to stations: inout [String: StationPresence]) {
+        switch change {
+        case .up(let presence):
+            if let known = stations[presence.stationId], known.connectedAt > presence.connectedAt { return }
+            stations[presence.stationId] = presence
+        case .down(let presence):
+            if stations[presence.stationId] == presence { stations[presence.stationId] = nil }
         }
     }
 
@@ -51,10 +62,34 @@ final class ClusterMembership: Sendable {
     func replaceLeases(_ leases: [String: Date]) { state.withLock { $0.leases = leases } }
 
     func replaceStations(_ stations: [StationPresence]) {
-        state.withLock { state in
-            state.stations = Dictionary(stations.map { ($0.stationId, $0) }, uniquingKeysWith: { a, b in
-                a.connectedAt >= b.connectedAt ? a : b
-            })
+        state.withLock { state in state.stations = Self.newest(stations) }
+    }
+
+    /// Replaces the stations with what `load` reads from the database, then applies again every
+    /// change heard while it read. The snapshot may predate a change whose notification came
+    /// first (a station that connected to another node during the read): replacing the map with
+    /// it alone lost that station until the next reload, and calls to it through this node got
+    /// 409 for as long.
+    func reloadStations(_ load: () async throws -> [StationPresence]) async throws {
+        state.withLock { $0.reloads += 1 }
+        var loaded: [StationPresence]?
+        defer {
+            state.withLock { state in
+                if let loaded {
+                    state.stations = Self.newest(loaded)
+                    for change in state.heardDuringReload { Self.apply(change, to: &state.stations) }
+                }
+                state.reloads -= 1
+                if state.reloads == 0 { state.heardDuringReload.removeAll() }
+            }
         }
+        loaded = try await load()
+    }
+
+    /// One entry per station: its newest connection.
+    private static func newest(_ stations: [StationPresence]) -> [String: StationPresence] {
+        Dictionary(stations.map { ($0.stationId, $0) }, uniquingKeysWith: { a, b in
+            a.connectedAt >= b.connectedAt ? a : b
+        })
     }
 }

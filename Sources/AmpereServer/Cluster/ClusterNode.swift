@@ -65,7 +65,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
         try await bus.leave(nodeId: nodeId)
         try await bus.renewLease(nodeId: nodeId, until: now().addingTimeInterval(Self.lease))
         membership.replaceLeases(try await bus.liveNodes(at: now()))
-        membership.replaceStations(try await bus.presence())
+        try await membership.reloadStations { try await bus.presence() }
         logger.notice("joined the cluster")
     }
 
@@ -176,7 +176,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
                 rounds += 1
                 if rounds.isMultiple(of: 15) {
                     try await bus.sweep(before: now().addingTimeInterval(-Self.sweepAfter))
-                    membership.replaceStations(try await bus.presence())
+                    try await membership.reloadStations { try await bus.presence() }
                 }
             } catch {
                 logger.error("could not renew the cluster lease", metadata: ["error": "\(error)"])
@@ -193,7 +193,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
                 // Notifications sent while this node was not listening are lost: catch up from the tables.
                 do {
                     membership.replaceLeases(try await bus.liveNodes(at: now()))
-                    membership.replaceStations(try await bus.presence())
+                    try await membership.reloadStations { try await bus.presence() }
                     for id in try await bus.pendingCalls(for: nodeId) { Task { await self.runRoutedCall(id, nil) } }
                     for id in try await bus.completedCalls(among: waiters.waiting) { waiters.arrived(id, outcome: nil) }
                 } catch {
