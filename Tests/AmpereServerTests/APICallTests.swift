@@ -103,6 +103,26 @@ struct APICallTests {
         }
     }
 
+    /// A connected station exists (it is stored before it is registered live, and deleting it
+    /// disconnects it), so a command to it goes out without reading its row first; only a station
+    /// that is not connected is looked up, for the 404.
+    @Test func aConnectedStationIsNotLookedUpBeforeItsCommand() async throws {
+        try await Self.withStation { api in
+            // Connected in the directory, and no row: had it been read, this would be 404.
+            api.directory.connect("UNREAD")
+            api.directory.answer(json: #"{"status":"Accepted"}"#)
+            let reply = try await api.send(.post, "/api/v1/charging-stations/UNREAD/remote-start", json: ["idTag": "T"])
+            #expect(reply.status == .ok)
+            #expect(api.directory.calls.last?.stationId == "UNREAD")
+            #expect(api.directory.calls.last?.action == "RemoteStartTransaction")
+            // Not connected and not stored: looked up, and 404.
+            let calls = api.directory.calls.count
+            let unknown = try await api.send(.post, "/api/v1/charging-stations/GONE/remote-start", json: ["idTag": "T"])
+            #expect(unknown.status == .notFound)
+            #expect(api.directory.calls.count == calls)
+        }
+    }
+
     @Test func directoryFailuresMapToStatuses() async throws {
         struct Unexpected: Error {}
         let cases: [(any Error & Sendable, HTTPResponse.Status, String)] = [

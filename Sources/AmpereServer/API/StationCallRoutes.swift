@@ -48,7 +48,7 @@ struct StationCallRoutes {
     @Sendable func call(_ request: Request, _ context: AmpereRequestContext) async throws -> Response {
         let id = try context.pathParameter("id")
         let action = try context.pathParameter("action")
-        _ = try await services.existingStation(id)
+        try await services.requireStation(id)
         let timeout = try callTimeout(request)
         let payload = try await payloadObject(request)
         // Refuse what no version lets the central system send before asking
@@ -68,7 +68,7 @@ struct StationCallRoutes {
 
     @Sendable func remoteStart(_ request: Request, _ context: AmpereRequestContext) async throws -> Response {
         let id = try context.pathParameter("id")
-        _ = try await services.existingStation(id)
+        try await services.requireStation(id)
         let timeout = try callTimeout(request)
         let body = try await APIBody.read(request)
         let idTag = try body.requiredString("idTag")
@@ -88,7 +88,7 @@ struct StationCallRoutes {
 
     @Sendable func remoteStop(_ request: Request, _ context: AmpereRequestContext) async throws -> Response {
         let id = try context.pathParameter("id")
-        _ = try await services.existingStation(id)
+        try await services.requireStation(id)
         let timeout = try callTimeout(request)
         let body = try await APIBody.read(request)
         let transactionId = try body.requiredInt("transactionId")
