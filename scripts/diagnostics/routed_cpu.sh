@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Where the CPU goes while commands are routed between two nodes: node A holds
+# 1,000 simulated stations, and `bench commands` sends remote starts 16 at a
+# time through node B (MODE=remote, the default) or through A itself
+# (MODE=local), on one throwaway PostgreSQL server. How docs/PERFORMANCE.md's
+# twentieth-session routing CPU figures were taken.
+#
+#   scripts/diagnostics/routed_cpu.sh BINARY
+#
+# Environment (optional): MODE (remote or local), CALLS (20000 routed, 60000
+# locally: enough to outlast the sampled seconds), PERF (set:
+# `perf record -g` of node B over the sampled seconds, into $PERF).
+#
+# Prints the CPU of node A, node B, the generator and PostgreSQL (% of a core)
+# and the machine's idle share over 4 s from the 3rd second, then the bench's
+# remote-start row. Loopback only; stops by itself.
+set -euo pipefail
+bin=${1:?ampere binary}
+mode=${MODE:-remote}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/scripts/lib.sh"
+pgdir=$(mktemp -d /tmp/ampere-routedcpu.XXXXXX)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; "$root/scripts/postgres.sh" stop "$pgdir"; rm -rf "$pgdir"' EXIT
+url=$("$root/scripts/postgres.sh" start "$pgdir")
+export AMPERE_ADMIN_EMAIL=bench@example.com AMPERE_ADMIN_PASSWORD=Bench-pass-123
+ulimit -n 20000 2>/dev/null || true
+
+port_a=$(free_port)
+"$bin" serve --port "$port_a" --database "$url" --node-id node_a --log-level warning >"$pgdir/a.log" 2>&1 &
+a=$!; pids+=("$a")
+wait_healthy "$port_a" || { cat "$pgdir/a.log" >&2; exit 1; }
+port_b=$(free_port)
+"$bin" serve --port "$port_b" --database "$url" --node-id node_b --log-level warning >"$pgdir/b.log" 2>&1 &
+b=$!; pids+=("$b")
+wait_healthy "$port_b" || { cat "$pgdir/b.log" >&2; exit 1; }
+
+api=()
+[ "$mode" = remote ] && api=(--api-url "http://127.0.0.1:$port_b")
+"$bin" bench commands --url "ws://127.0.0.1:$port_a/ocpp" "${api[@]}" --stations 1000 --rate 1000 \
+  --calls "${CALLS:-$([ "$mode" = remote ] && echo 20000 || echo 60000)}" --concurrency 16 --server-pid "$a" \
+  --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD" >"$pgdir/commands.txt" 2>&1 &
+generator=$!; pids+=("$generator")
+
+ticks_of() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+postgres_ticks() {
+  local sum=0 p
+  for p in $(pgrep -u "$(stat -c %U "$pgdir/data")"); do sum=$((sum + $(ticks_of "$p"))); done
+  echo "$sum"
+}
+sleep 3
+a1=$(ticks_of "$a"); b1=$(ticks_of "$b"); g1=$(ticks_of "$generator"); p1=$(postgres_ticks)
+read -r _ _ _ _ i1 _ </proc/stat
+if [ -n "${PERF:-}" ]; then perf record -g -p "$b" -o "$PERF" -- sleep 4 >/dev/null 2>&1; else sleep 4; fi
+a2=$(ticks_of "$a"); b2=$(ticks_of "$b"); g2=$(ticks_of "$generator"); p2=$(postgres_ticks)
+read -r _ _ _ _ i2 _ </proc/stat
+echo "through node $([ "$mode" = remote ] && echo B || echo A): node A $(((a2 - a1) / 4)) %  node B $(((b2 - b1) / 4)) %" \
+  " generator $(((g2 - g1) / 4)) %  PostgreSQL $(((p2 - p1) / 4)) %  idle $(((i2 - i1) / 4)) %"
+wait "$generator" || true
+grep -E 'REST remote-start|FAILED' "$pgdir/commands.txt"
