@@ -155,6 +155,42 @@ import Testing
         #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == nil)
     }
 
+    /// A node that left while the stations were read takes its stations with it, though the
+    /// snapshot still had them.
+    @Test func aNodeThatLeftDuringAReloadStaysGone() async throws {
+        let membership = Self.membership()
+        let kept = Self.presence("CP2", on: "node_c", at: 1)
+        try await membership.reloadStations {
+            membership.nodeLeft("node_b")
+            return [Self.presence("CP1", on: "node_b", at: 1), kept]
+        }
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == nil)
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == kept)
+        // node_b back (restarted) with a station of its own: the old one is not among its stations.
+        membership.apply(.up(Self.presence("CP9", on: "node_b", at: 20)), leaseIfUnknown: Self.date(1000))
+        #expect(membership.remoteHolder(of: "CP9", at: Self.date(30))?.nodeId == "node_b")
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == nil)
+    }
+
+    /// Leases reloaded while events come: a node first heard from during the read keeps its
+    /// provisional lease though the snapshot predates its own, and a node that left stays gone.
+    @Test func leasesHeardDuringAReloadSurviveItsOlderSnapshot() async throws {
+        let membership = Self.membership(leasesUntil: 1000)
+        let newcomer = Self.presence("CP1", on: "node_d", at: 1)
+        try await membership.reloadLeases {
+            membership.apply(.up(newcomer), leaseIfUnknown: Self.date(40))
+            membership.nodeLeft("node_c")
+            return ["node_a": Self.date(1000), "node_b": Self.date(1000), "node_c": Self.date(1000)]
+        }
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(40)) == newcomer)
+        #expect(membership.remoteHolder(of: "CP1", at: Self.date(41)) == nil)
+        membership.apply(.up(Self.presence("CP2", on: "node_c", at: 50)), leaseIfUnknown: Self.date(60))
+        // node_c's lease is the provisional one from this `up`, not the snapshot's.
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(61)) == nil)
+        membership.apply(.up(Self.presence("CP3", on: "node_b", at: 50)), leaseIfUnknown: Self.date(60))
+        #expect(membership.remoteHolder(of: "CP3", at: Self.date(500)) != nil)
+    }
+
     /// A reload that fails changes nothing, and leaves no changes behind for the next one to replay.
     @Test func aFailedReloadChangesNothing() async throws {
         struct Unreachable: Error {}

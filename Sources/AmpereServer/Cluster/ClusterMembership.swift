@@ -5,14 +5,34 @@ import Synchronization
 /// This node's picture of the cluster: which node holds which station and
 /// until when each node's lease runs. Kept from the bus's events and
 /// reloaded now and then, so that questions about it never wait for the database.
+///
+/// A reload reads a snapshot while events keep coming, and an event may be
+/// heard before the read ends though the snapshot predates it. So every event
+/// heard while a reload is under way is kept and applied again on top of the
+/// snapshot: without it, a station that connected to another node during the
+/// read was lost until the next reload (30 s), and calls to it through this
+/// node got 409 for as long.
 final class ClusterMembership: Sendable {
     let nodeId: String
+
+    /// What this node heard, in order, while a reload was under way.
+    private enum Heard {
+        case presence(PresenceChange)
+        /// A node heard from (an `up`) before a lease reload named it, with its provisional lease.
+        case provisionalLease(node: String, until: Date)
+        case nodeLeft(String)
+    }
+
     private struct State {
         var stations: [String: StationPresence] = [:]
         var leases: [String: Date] = [:]
-        /// Reloads of the stations under way, and the changes heard since the oldest of them began.
+        /// Reloads under way (of stations or leases), and what was heard since the oldest began.
         var reloads = 0
-        var heardDuringReload: [PresenceChange] = []
+        var heard: [Heard] = []
+
+        mutating func hear(_ event: Heard) {
+            if reloads > 0 { heard.append(event) }
+        }
     }
     private let state = Mutex(State())
 
@@ -33,11 +53,12 @@ final class ClusterMembership: Sendable {
     func apply(_ change: PresenceChange, leaseIfUnknown: Date) {
         state.withLock { state in
             Self.apply(change, to: &state.stations)
+            state.hear(.presence(change))
             // A node is heard from before the next lease reload names it.
             if case .up(let presence) = change, state.leases[presence.nodeId] == nil {
                 state.leases[presence.nodeId] = leaseIfUnknown
+                state.hear(.provisionalLease(node: presence.nodeId, until: leaseIfUnknown))
             }
-            if state.reloads > 0 { state.heardDuringReload.append(change) }
         }
     }
 
@@ -56,6 +77,7 @@ final class ClusterMembership: Sendable {
         state.withLock { state in
             state.leases[id] = nil
             state.stations = state.stations.filter { $0.value.nodeId != id }
+            state.hear(.nodeLeft(id))
         }
     }
 
@@ -65,22 +87,54 @@ final class ClusterMembership: Sendable {
         state.withLock { state in state.stations = Self.newest(stations) }
     }
 
+    /// Replaces the leases with what `load` reads from the database, then applies again what was
+    /// heard while it read: a node that left stays gone, and one heard from keeps its provisional lease.
+    func reloadLeases(_ load: () async throws -> [String: Date]) async throws {
+        try await reload(load) { state, leases in
+            state.leases = leases
+            for event in state.heard {
+                switch event {
+                case .provisionalLease(let node, let until):
+                    if state.leases[node] == nil { state.leases[node] = until }
+                case .nodeLeft(let node):
+                    state.leases[node] = nil
+                case .presence:
+                    break
+                }
+            }
+        }
+    }
+
     /// Replaces the stations with what `load` reads from the database, then applies again every
-    /// change heard while it read. The snapshot may predate a change whose notification came
-    /// first (a station that connected to another node during the read): replacing the map with
-    /// it alone lost that station until the next reload, and calls to it through this node got
-    /// 409 for as long.
+    /// presence change and departure heard while it read.
     func reloadStations(_ load: () async throws -> [StationPresence]) async throws {
+        try await reload(load) { state, stations in
+            state.stations = Self.newest(stations)
+            for event in state.heard {
+                switch event {
+                case .presence(let change):
+                    Self.apply(change, to: &state.stations)
+                case .nodeLeft(let node):
+                    state.stations = state.stations.filter { $0.value.nodeId != node }
+                case .provisionalLease:
+                    break
+                }
+            }
+        }
+    }
+
+    /// Keeps what is heard while `load` reads, then hands its result and that to `replace`;
+    /// a load that fails replaces nothing.
+    private func reload<T>(
+        _ load: () async throws -> T, replace: (inout State, T) -> Void
+    ) async throws {
         state.withLock { $0.reloads += 1 }
-        var loaded: [StationPresence]?
+        var loaded: T?
         defer {
             state.withLock { state in
-                if let loaded {
-                    state.stations = Self.newest(loaded)
-                    for change in state.heardDuringReload { Self.apply(change, to: &state.stations) }
-                }
+                if let loaded { replace(&state, loaded) }
                 state.reloads -= 1
-                if state.reloads == 0 { state.heardDuringReload.removeAll() }
+                if state.reloads == 0 { state.heard.removeAll() }
             }
         }
         loaded = try await load()

@@ -64,7 +64,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
     func join() async throws {
         try await bus.leave(nodeId: nodeId)
         try await bus.renewLease(nodeId: nodeId, until: now().addingTimeInterval(Self.lease))
-        membership.replaceLeases(try await bus.liveNodes(at: now()))
+        try await membership.reloadLeases { try await bus.liveNodes(at: now()) }
         try await membership.reloadStations { try await bus.presence() }
         logger.notice("joined the cluster")
     }
@@ -172,7 +172,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
             guard !Task.isCancelled else { return }
             do {
                 try await bus.renewLease(nodeId: nodeId, until: now().addingTimeInterval(Self.lease))
-                membership.replaceLeases(try await bus.liveNodes(at: now()))
+                try await membership.reloadLeases { try await bus.liveNodes(at: now()) }
                 rounds += 1
                 if rounds.isMultiple(of: 15) {
                     try await bus.sweep(before: now().addingTimeInterval(-Self.sweepAfter))
@@ -192,7 +192,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
             case .resynchronize:
                 // Notifications sent while this node was not listening are lost: catch up from the tables.
                 do {
-                    membership.replaceLeases(try await bus.liveNodes(at: now()))
+                    try await membership.reloadLeases { try await bus.liveNodes(at: now()) }
                     try await membership.reloadStations { try await bus.presence() }
                     for id in try await bus.pendingCalls(for: nodeId) { Task { await self.runRoutedCall(id, nil) } }
                     for id in try await bus.completedCalls(among: waiters.waiting) { waiters.arrived(id, outcome: nil) }
