@@ -16,47 +16,47 @@ import Testing
     }
 
     /// A membership of node_a that knows node_b and node_c until `lease`.
-    static func membership(leasesUntil lease: Int = 1000) -> ClusterMembership {
+    static func membership(leasesUntil lease: Int = 1000) async throws -> ClusterMembership {
         let membership = ClusterMembership(nodeId: "node_a")
-        membership.replaceLeases(["node_a": date(lease), "node_b": date(lease), "node_c": date(lease)])
+        try await membership.reloadLeases { ["node_a": date(lease), "node_b": date(lease), "node_c": date(lease)] }
         return membership
     }
 
-    @Test func aStationOnAnotherLiveNodeHasThatHolder() {
-        let membership = Self.membership()
+    @Test func aStationOnAnotherLiveNodeHasThatHolder() async throws {
+        let membership = try await Self.membership()
         let remote = Self.presence("CP1", on: "node_b", at: 1)
         membership.apply(.up(remote), leaseIfUnknown: Self.date(0))
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == remote)
         #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == nil)
     }
 
-    @Test func thisNodesOwnStationsAreNotRemote() {
-        let membership = Self.membership()
+    @Test func thisNodesOwnStationsAreNotRemote() async throws {
+        let membership = try await Self.membership()
         membership.apply(.up(Self.presence("CP1", on: "node_a", at: 1)), leaseIfUnknown: Self.date(1000))
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == nil)
 
         // Also when they come from a reload rather than an event.
-        membership.replaceStations([
+        try await membership.reloadStations { [
             Self.presence("CP2", on: "node_a", at: 1), Self.presence("CP3", on: "node_b", at: 1),
-        ])
+        ] }
         #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == nil)
         #expect(membership.remoteHolder(of: "CP3", at: Self.date(10))?.nodeId == "node_b")
     }
 
-    @Test func aNodeWhoseLeaseRanOutHoldsNothing() {
-        let membership = Self.membership(leasesUntil: 100)
+    @Test func aNodeWhoseLeaseRanOutHoldsNothing() async throws {
+        let membership = try await Self.membership(leasesUntil: 100)
         let remote = Self.presence("CP1", on: "node_b", at: 1)
         membership.apply(.up(remote), leaseIfUnknown: Self.date(1000))
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(100)) == remote)
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(101)) == nil)
 
         // A reload of the leases that no longer names the node.
-        membership.replaceLeases(["node_a": Self.date(1000)])
+        try await membership.reloadLeases { ["node_a": Self.date(1000)] }
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == nil)
     }
 
-    @Test func anOlderUpDoesNotReplaceANewerOne() {
-        let membership = Self.membership()
+    @Test func anOlderUpDoesNotReplaceANewerOne() async throws {
+        let membership = try await Self.membership()
         let newer = Self.presence("CP1", on: "node_b", at: 20)
         membership.apply(.up(newer), leaseIfUnknown: Self.date(1000))
         membership.apply(.up(Self.presence("CP1", on: "node_c", at: 10)), leaseIfUnknown: Self.date(1000))
@@ -68,8 +68,8 @@ import Testing
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == newest)
     }
 
-    @Test func aDownRemovesOnlyTheSessionItNames() {
-        let membership = Self.membership()
+    @Test func aDownRemovesOnlyTheSessionItNames() async throws {
+        let membership = try await Self.membership()
         let session = Self.presence("CP1", on: "node_b", at: 20)
         membership.apply(.up(session), leaseIfUnknown: Self.date(1000))
 
@@ -82,8 +82,8 @@ import Testing
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == nil)
     }
 
-    @Test func aNodeThatLeftTakesItsStationsAndLeaseWithIt() {
-        let membership = Self.membership()
+    @Test func aNodeThatLeftTakesItsStationsAndLeaseWithIt() async throws {
+        let membership = try await Self.membership()
         membership.apply(.up(Self.presence("CP1", on: "node_b", at: 1)), leaseIfUnknown: Self.date(1000))
         membership.apply(.up(Self.presence("CP2", on: "node_b", at: 1)), leaseIfUnknown: Self.date(1000))
         let kept = Self.presence("CP3", on: "node_c", at: 1)
@@ -101,9 +101,9 @@ import Testing
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == nil)
     }
 
-    @Test func anUnknownNodeHeardInAnUpGetsTheProvisionalLease() {
+    @Test func anUnknownNodeHeardInAnUpGetsTheProvisionalLease() async throws {
         // node_d started after the last lease reload.
-        let membership = Self.membership(leasesUntil: 1000)
+        let membership = try await Self.membership(leasesUntil: 1000)
         let remote = Self.presence("CP1", on: "node_d", at: 1)
         membership.apply(.up(remote), leaseIfUnknown: Self.date(40))
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(40)) == remote)
@@ -113,27 +113,27 @@ import Testing
         membership.apply(.up(Self.presence("CP2", on: "node_b", at: 1)), leaseIfUnknown: Self.date(40))
         #expect(membership.remoteHolder(of: "CP2", at: Self.date(500)) != nil)
         let short = ClusterMembership(nodeId: "node_a")
-        short.replaceLeases(["node_b": Self.date(20)])
+        try await short.reloadLeases { ["node_b": Self.date(20)] }
         short.apply(.up(Self.presence("CP2", on: "node_b", at: 1)), leaseIfUnknown: Self.date(40))
         #expect(short.remoteHolder(of: "CP2", at: Self.date(30)) == nil)
     }
 
-    @Test func aReloadKeepsTheNewestConnectionOfAStation() {
-        let membership = Self.membership()
+    @Test func aReloadKeepsTheNewestConnectionOfAStation() async throws {
+        let membership = try await Self.membership()
         let newest = Self.presence("CP1", on: "node_c", at: 20)
-        membership.replaceStations([
+        try await membership.reloadStations { [
             Self.presence("CP1", on: "node_b", at: 10), newest, Self.presence("CP1", on: "node_b", at: 15),
-        ])
+        ] }
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == newest)
         // And it replaces what was there: a station gone from the reload is gone.
-        membership.replaceStations([])
+        try await membership.reloadStations { [] }
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(30)) == nil)
     }
 
     /// A reload reads a snapshot, and notifications keep coming while it reads: what they said
     /// survives the snapshot, which may predate them.
     @Test func changesHeardDuringAReloadSurviveItsOlderSnapshot() async throws {
-        let membership = Self.membership()
+        let membership = try await Self.membership()
         let gone = Self.presence("CP1", on: "node_b", at: 1)
         membership.apply(.up(gone), leaseIfUnknown: Self.date(1000))
         let arrived = Self.presence("CP2", on: "node_b", at: 5)
@@ -158,7 +158,7 @@ import Testing
     /// A node that left while the stations were read takes its stations with it, though the
     /// snapshot still had them.
     @Test func aNodeThatLeftDuringAReloadStaysGone() async throws {
-        let membership = Self.membership()
+        let membership = try await Self.membership()
         let kept = Self.presence("CP2", on: "node_c", at: 1)
         try await membership.reloadStations {
             membership.nodeLeft("node_b")
@@ -175,7 +175,7 @@ import Testing
     /// Leases reloaded while events come: a node first heard from during the read keeps its
     /// provisional lease though the snapshot predates its own, and a node that left stays gone.
     @Test func leasesHeardDuringAReloadSurviveItsOlderSnapshot() async throws {
-        let membership = Self.membership(leasesUntil: 1000)
+        let membership = try await Self.membership(leasesUntil: 1000)
         let newcomer = Self.presence("CP1", on: "node_d", at: 1)
         try await membership.reloadLeases {
             membership.apply(.up(newcomer), leaseIfUnknown: Self.date(40))
@@ -194,7 +194,7 @@ import Testing
     /// A reload that fails changes nothing, and leaves no changes behind for the next one to replay.
     @Test func aFailedReloadChangesNothing() async throws {
         struct Unreachable: Error {}
-        let membership = Self.membership()
+        let membership = try await Self.membership()
         let kept = Self.presence("CP1", on: "node_b", at: 1)
         membership.apply(.up(kept), leaseIfUnknown: Self.date(1000))
         await #expect(throws: Unreachable.self) {

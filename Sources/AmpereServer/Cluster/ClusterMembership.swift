@@ -76,15 +76,13 @@ final class ClusterMembership: Sendable {
     func nodeLeft(_ id: String) {
         state.withLock { state in
             state.leases[id] = nil
-            state.stations = state.stations.filter { $0.value.nodeId != id }
+            Self.forget(node: id, in: &state.stations)
             state.hear(.nodeLeft(id))
         }
     }
 
-    func replaceLeases(_ leases: [String: Date]) { state.withLock { $0.leases = leases } }
-
-    func replaceStations(_ stations: [StationPresence]) {
-        state.withLock { state in state.stations = Self.newest(stations) }
+    private static func forget(node: String, in stations: inout [String: StationPresence]) {
+        stations = stations.filter { $0.value.nodeId != node }
     }
 
     /// Replaces the leases with what `load` reads from the database, then applies again what was
@@ -115,7 +113,7 @@ final class ClusterMembership: Sendable {
                 case .presence(let change):
                     Self.apply(change, to: &state.stations)
                 case .nodeLeft(let node):
-                    state.stations = state.stations.filter { $0.value.nodeId != node }
+                    Self.forget(node: node, in: &state.stations)
                 case .provisionalLease:
                     break
                 }

@@ -64,9 +64,14 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
     func join() async throws {
         try await bus.leave(nodeId: nodeId)
         try await bus.renewLease(nodeId: nodeId, until: now().addingTimeInterval(Self.lease))
+        try await reloadMembership()
+        logger.notice("joined the cluster")
+    }
+
+    /// The leases and stations read again from the database.
+    private func reloadMembership() async throws {
         try await membership.reloadLeases { try await bus.liveNodes(at: now()) }
         try await membership.reloadStations { try await bus.presence() }
-        logger.notice("joined the cluster")
     }
 
     func run() async throws {
@@ -192,8 +197,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
             case .resynchronize:
                 // Notifications sent while this node was not listening are lost: catch up from the tables.
                 do {
-                    try await membership.reloadLeases { try await bus.liveNodes(at: now()) }
-                    try await membership.reloadStations { try await bus.presence() }
+                    try await reloadMembership()
                     for id in try await bus.pendingCalls(for: nodeId) { Task { await self.runRoutedCall(id, nil) } }
                     for id in try await bus.completedCalls(among: waiters.waiting) { waiters.arrived(id, outcome: nil) }
                 } catch {
