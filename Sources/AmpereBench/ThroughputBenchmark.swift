@@ -148,14 +148,14 @@ public enum ThroughputBenchmark {
         let window = StationContext.timeAmount(options.duration)
         let measuredFrom = start + StationContext.timeAmount(options.warmUp)
         let interval = options.rate.map { TimeAmount.nanoseconds(Int64(Double(options.connections) / $0 * 1e9)) }
-        let firstTimestamp = Date()
+        let firstMillis = CallSchedule.Plan.wholeMillis(Date())
         let plans = connections.indices.map { index in
             // Paced connections take turns across the interval instead of calling all at once.
             let phase = interval.map { TimeAmount.nanoseconds($0.nanoseconds * Int64(index) / Int64(connections.count)) }
             return CallSchedule.Plan(
                 message: options.message, start: start, phase: phase ?? .zero, end: start + window,
                 measuredFrom: measuredFrom, keepsDueTimes: options.samplesPath != nil, interval: interval, timeout: timeout,
-                firstTimestamp: firstTimestamp)
+                firstMillis: firstMillis)
         }
         // CPU counts from the end of the warm-up, as round trips do.
         let before = Task { () -> (generator: ProcessStats?, server: ProcessStats?) in

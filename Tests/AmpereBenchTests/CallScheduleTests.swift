@@ -14,7 +14,7 @@ import Testing
             plan: .init(
                 message: .heartbeat, start: origin, phase: .zero, end: origin + .seconds(10),
                 measuredFrom: origin + warmUp, keepsDueTimes: keepsDueTimes, interval: nil,
-                timeout: .seconds(5), firstTimestamp: Date()))
+                timeout: .seconds(5), firstMillis: 0))
     }
 
     /// Sends the next call at `sent` and has it answered `latency` later.
@@ -62,7 +62,8 @@ import Testing
         let schedule = CallSchedule(
             plan: .init(
                 message: .meterValues, start: Self.origin, phase: .zero, end: Self.origin + .seconds(10),
-                measuredFrom: Self.origin, interval: nil, timeout: .seconds(5), firstTimestamp: start))
+                measuredFrom: Self.origin, interval: nil, timeout: .seconds(5),
+                firstMillis: CallSchedule.Plan.wholeMillis(start)))
         var times: [String] = []
         for id in UInt64(0)..<2000 {
             var bytes: [UInt8] = []

@@ -28,8 +28,13 @@ struct CallSchedule {
         var interval: TimeAmount?
         /// A call unanswered for this long counts as a timeout and ends the connection.
         var timeout: TimeAmount
-        /// MeterValues timestamps start here and advance a millisecond per call, so each is stored.
-        var firstTimestamp: Date
+        /// MeterValues timestamps start at this millisecond since 1970 and advance one per call, so
+        /// each is stored. Whole milliseconds: from a start between two, rounding gave some
+        /// consecutive calls the same time, which the server skips as resends.
+        var firstMillis: Int
+
+        /// `date` as the whole millisecond at or before it, for `firstMillis`.
+        static func wholeMillis(_ date: Date) -> Int { Int((date.timeIntervalSince1970 * 1000).rounded(.down)) }
     }
 
     /// What a connection does next.
@@ -113,10 +118,7 @@ struct CallSchedule {
             bytes.append(contentsOf: String(id).utf8)
             bytes.append(contentsOf: #"","Heartbeat",{}]"#.utf8)
         case .meterValues:
-            // Whole milliseconds apart, from whole milliseconds: a start between two of them had made
-            // some consecutive calls round to the same time, which the server skips as resends.
-            let millis = Int((plan.firstTimestamp.timeIntervalSince1970 * 1000).rounded(.down)) + Int(id)
-            let timestamp = OCPPDateTime.format(Date(timeIntervalSince1970: Double(millis) / 1000))
+            let timestamp = OCPPDateTime.format(Date(timeIntervalSince1970: Double(plan.firstMillis + Int(id)) / 1000))
             bytes.append(
                 contentsOf: CodecBenchmark.meterValuesFrame(messageId: String(id), timestamp: timestamp, transactionId: nil))
         }
