@@ -12,3 +12,20 @@ wait_healthy() {
   done
   return 1
 }
+
+# cpu_ticks PID: the CPU time the process has used so far, in clock ticks (user + system); 0 once gone.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# thread_ticks PID: each thread of the process as "tid name ticks" (spaces in names as _).
+thread_ticks() {
+  local task
+  for task in /proc/"$1"/task/*; do
+    echo "$(basename "$task") $(tr ' ' _ <"$task/comm") $(cpu_ticks "$(basename "$task")")"
+  done 2>/dev/null
+}
+
+# idle_ticks: the machine's idle time so far, in clock ticks, all cores together.
+idle_ticks() { awk '/^cpu / { print $5 }' /proc/stat; }
+
+# postgres_pids DIR: the processes of the PostgreSQL server that scripts/postgres.sh started in DIR.
+postgres_pids() { pgrep -u "$(stat -c %U "$1/data")" || true; }

@@ -26,18 +26,9 @@ duration=${DURATION:-18}
 warm_up=${WARM_UP:-3}
 message=${MESSAGE:-heartbeat}
 work=$(mktemp -d /tmp/ampere-ab.XXXXXX)
+. "$(dirname "$0")/../lib.sh"
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# CPU seconds of each thread of process $1, as "tid name ticks".
-thread_ticks() {
-  local task
-  for task in /proc/"$1"/task/*; do
-    echo "$(basename "$task") $(tr ' ' _ <"$task/comm") $(awk '{ print $14 + $15 }' "$task/stat")"
-  done 2>/dev/null
-}
 
 one_run() { # label binary
   local label=$1 binary=$2 port samples=()
@@ -46,7 +37,7 @@ one_run() { # label binary
   # shellcheck disable=SC2086
   "$binary" serve --port "$port" --database "$work/run.sqlite" --log-level warning ${SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
   server=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  wait_healthy "$port" || { cat "$work/serve.log" >&2; exit 1; }
   if [ -n "${SAMPLES_DIR:-}" ]; then mkdir -p "$SAMPLES_DIR"; samples=(--samples "$SAMPLES_DIR/$label.csv"); fi
   "$binary" bench throughput --url "ws://127.0.0.1:$port/ocpp" --message "$message" --connections "$connections" \
     --duration "$duration" --warm-up "$warm_up" --json --server-pid "$server" "${samples[@]}" >"$work/result.json" &

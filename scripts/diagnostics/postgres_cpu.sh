@@ -25,8 +25,7 @@ trap '[ -n "$server" ] && kill "$server" 2>/dev/null; "$root/scripts/postgres.sh
 url=$("$root/scripts/postgres.sh" start "$pgdir")
 ulimit -n 20000 2>/dev/null || true
 
-ticks_of() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-backends() { for p in $(pgrep -u "$(stat -c %U "$pgdir/data")"); do echo "$p $(ticks_of "$p")"; done; }
+backends() { for p in $(postgres_pids "$pgdir"); do echo "$p $(cpu_ticks "$p")"; done; }
 
 run() {
   local bin=$1 db=mv$RANDOM port before after
@@ -41,15 +40,15 @@ run() {
   local bench=$!
   sleep 8
   backends >"$pgdir/before"
-  local s1; s1=$(ticks_of "$server")
-  read -r _ _ _ _ i1 _ </proc/stat
+  local s1; s1=$(cpu_ticks "$server")
+  local i1; i1=$(idle_ticks)
   local t0; t0=$(date +%s.%N)
   if [ -n "${PERF:-}" ]; then perf record -a -g -o "$PERF" -- sleep 6 >/dev/null 2>&1; else sleep 6; fi
   local t1; t1=$(date +%s.%N)
-  read -r _ _ _ _ i2 _ </proc/stat
-  local s2; s2=$(ticks_of "$server")
+  local i2; i2=$(idle_ticks)
+  local s2; s2=$(cpu_ticks "$server")
   for p in $(cut -d' ' -f1 "$pgdir/before"); do
-    echo "$p $(ticks_of "$p") $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+    echo "$p $(cpu_ticks "$p") $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
   done >"$pgdir/after"
   wait "$bench" || true
   curl -s "http://127.0.0.1:$port/metrics" | grep -E '^ampere_storage_(reruns|commits)_total' | tr '\n' ' '; echo

@@ -42,18 +42,17 @@ api=()
   --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD" >"$pgdir/commands.txt" 2>&1 &
 generator=$!; pids+=("$generator")
 
-ticks_of() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 postgres_ticks() {
   local sum=0 p
-  for p in $(pgrep -u "$(stat -c %U "$pgdir/data")"); do sum=$((sum + $(ticks_of "$p"))); done
+  for p in $(postgres_pids "$pgdir"); do sum=$((sum + $(cpu_ticks "$p"))); done
   echo "$sum"
 }
 sleep 3
-a1=$(ticks_of "$a"); b1=$(ticks_of "$b"); g1=$(ticks_of "$generator"); p1=$(postgres_ticks)
-read -r _ _ _ _ i1 _ </proc/stat
+a1=$(cpu_ticks "$a"); b1=$(cpu_ticks "$b"); g1=$(cpu_ticks "$generator"); p1=$(postgres_ticks)
+i1=$(idle_ticks)
 if [ -n "${PERF:-}" ]; then perf record -g -p "$b" -o "$PERF" -- sleep 4 >/dev/null 2>&1; else sleep 4; fi
-a2=$(ticks_of "$a"); b2=$(ticks_of "$b"); g2=$(ticks_of "$generator"); p2=$(postgres_ticks)
-read -r _ _ _ _ i2 _ </proc/stat
+a2=$(cpu_ticks "$a"); b2=$(cpu_ticks "$b"); g2=$(cpu_ticks "$generator"); p2=$(postgres_ticks)
+i2=$(idle_ticks)
 echo "through node $([ "$mode" = remote ] && echo B || echo A): node A $(((a2 - a1) / 4)) %  node B $(((b2 - b1) / 4)) %" \
   " generator $(((g2 - g1) / 4)) %  PostgreSQL $(((p2 - p1) / 4)) %  idle $(((i2 - i1) / 4)) %"
 wait "$generator" || true
