@@ -58,17 +58,12 @@ scenario_args() {
   # The throughput scenarios' window: the warm-up, then DURATION measured.
   local window
   window=$(awk -v d="$DURATION" -v w="$WARM_UP" 'BEGIN { print d + w }')
+  local throughput=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$window" --warm-up "$WARM_UP")
   case $1 in
-    throughput-heartbeat)
-      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$window" --warm-up "$WARM_UP" --message heartbeat) ;;
-    throughput-meter-values)
-      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$window" --warm-up "$WARM_UP" --message meter-values) ;;
-    paced-heartbeat)
-      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$window" --warm-up "$WARM_UP" --message heartbeat
-        --rate "${PACED_RATE:-2000}") ;;
-    paced-meter-values)
-      bench_args=(throughput --url "$url" --connections "$CONNECTIONS" --duration "$window" --warm-up "$WARM_UP" --message meter-values
-        --rate "${PACED_RATE:-500}") ;;
+    throughput-heartbeat) bench_args=("${throughput[@]}" --message heartbeat) ;;
+    throughput-meter-values) bench_args=("${throughput[@]}" --message meter-values) ;;
+    paced-heartbeat) bench_args=("${throughput[@]}" --message heartbeat --rate "${PACED_RATE:-2000}") ;;
+    paced-meter-values) bench_args=("${throughput[@]}" --message meter-values --rate "${PACED_RATE:-500}") ;;
     boot-storm)
       bench_args=(boot-storm --url "$url" --stations "$CONNECTIONS" --rate "${BOOT_RATE:-1000}") ;;
     connect)

@@ -62,11 +62,11 @@ def main() -> None:
         over[window] += latency > p99
     # Windows with few answers (the run's edges) say little.
     floor = statistics.median(answered.values()) / 4
-    shares = sorted(over[w] / answered[w] for w in answered if answered[w] >= floor)
-    slow_total = sum(over[w] for w in answered if answered[w] >= floor)
-    crowded = sorted(((over[w], w) for w in answered if answered[w] >= floor), reverse=True)
+    kept = [w for w in answered if answered[w] >= floor]
+    shares = sorted(over[w] / answered[w] for w in kept)
+    crowded = sorted((over[w] for w in kept), reverse=True)
     tenth = max(1, len(crowded) // 10)
-    in_top_tenth = sum(n for n, _ in crowded[:tenth]) / max(1, slow_total)
+    in_top_tenth = sum(crowded[:tenth]) / max(1, sum(crowded))
     print(f"by moment ({window_us // 1000} ms windows, {len(shares)} of them): share of calls over the p99 "
           f"{spread(shares, 100, ' %')}")
     print(f"               the busiest tenth of the windows holds {100 * in_top_tenth:.0f} % of the slow calls "
