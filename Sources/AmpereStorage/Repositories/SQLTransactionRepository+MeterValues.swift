@@ -10,17 +10,15 @@ extension SQLTransactionRepository {
     func addMeterSamples(_ samples: [MeterSample]) async throws {
         guard !samples.isEmpty else { return }
         let batch = MeterBatch(samples: samples, known: meterKeys.snapshot)
-        let insert: @Sendable ([MeterBatch], Bool, any SQLDatabase) async throws -> Void = { [self] batches, resends, db in
-            try await self.insert(batches, skippingResends: resends, on: db)
+        let insert: @Sendable ([any Sendable], Bool, any SQLDatabase) async throws -> Void = { [self] items, resends, db in
+            try await self.insert(items.compactMap { $0 as? MeterBatch }, skippingResends: resends, on: db)
         }
-        var merge = WriteMerge(kind: "meter_values", item: batch) { items, db in
-            try await insert(items.compactMap { $0 as? MeterBatch }, true, db)
-        }
+        var merge = WriteMerge(kind: "meter_values", item: batch) { try await insert($0, true, $1) }
         // A plain INSERT: a value stored already (a resend) fails the batch's first pass, and the
         // rerun skips it. PostgreSQL checks each row of `ON CONFLICT DO NOTHING` with an index
         // search of its own before inserting it (speculative insertion): in psql, 100,000 values
         // into a table of 2 million took 390–430 ms that way and 195–220 ms without.
-        merge.runAllFirstPass = { items, db in try await insert(items.compactMap { $0 as? MeterBatch }, false, db) }
+        merge.runAllFirstPass = { try await insert($0, false, $1) }
         try await store.write(merge: merge) { db in try await insert([batch], true, db) }
         // Only now are the ids committed.
         meterKeys.learn(batch.learned.withLock { $0 })
