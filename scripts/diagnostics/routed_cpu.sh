@@ -9,7 +9,9 @@
 #
 # Environment (optional): MODE (remote or local), CALLS (20000 routed, 60000
 # locally: enough to outlast the sampled seconds), PERF (set:
-# `perf record -g` of node B over the sampled seconds, into $PERF).
+# `perf record -g` of node B over the sampled seconds, into $PERF), STATEMENTS
+# (set: PostgreSQL keeps `pg_stat_statements`, and the run ends with each kind
+# of statement's calls, execution and planning time over the whole run).
 #
 # Prints the CPU of node A, node B, the generator and PostgreSQL (% of a core)
 # and the machine's idle share over 4 s from the 3rd second, then the bench's
@@ -22,7 +24,12 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 pgdir=$(mktemp -d /tmp/ampere-routedcpu.XXXXXX)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; "$root/scripts/postgres.sh" stop "$pgdir"; rm -rf "$pgdir"' EXIT
+if [ -n "${STATEMENTS:-}" ]; then
+  statements_options="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on"
+  export AMPERE_PG_OPTIONS="${AMPERE_PG_OPTIONS:-} $statements_options"
+fi
 url=$("$root/scripts/postgres.sh" start "$pgdir")
+[ -n "${STATEMENTS:-}" ] && psql -q "$url" -c "CREATE EXTENSION pg_stat_statements" 
 export AMPERE_ADMIN_EMAIL=bench@example.com AMPERE_ADMIN_PASSWORD=Bench-pass-123
 ulimit -n 20000 2>/dev/null || true
 
@@ -57,3 +64,17 @@ echo "through node $([ "$mode" = remote ] && echo B || echo A): node A $(((a2 - 
   " generator $(((g2 - g1) / 4)) %  PostgreSQL $(((p2 - p1) / 4)) %  idle $(((i2 - i1) / 4)) %"
 wait "$generator" || true
 grep -E 'REST remote-start|FAILED' "$pgdir/commands.txt"
+if [ -n "${STATEMENTS:-}" ]; then
+  psql -q "$url" -c "SELECT kind, sum(calls) AS statements, round(sum(total_exec_time)::numeric) AS exec_ms,
+      round(sum(total_plan_time)::numeric) AS plan_ms, sum(rows) AS rows
+    FROM (SELECT CASE
+        WHEN query LIKE 'INSERT INTO ocpp_messages%' THEN 'message log'
+        WHEN query LIKE 'WITH input AS MATERIALIZED%' THEN 'routed calls, batched'
+        WHEN query LIKE 'WITH queued%' THEN 'routed call, alone (prepared)'
+        WHEN query LIKE 'WITH input (id, origin%' THEN 'outcomes, batched'
+        WHEN query LIKE 'WITH done%' THEN 'outcome, alone (prepared)'
+        WHEN query LIKE 'DELETE FROM cluster_calls%' THEN 'answered calls removed'
+        ELSE 'other' END AS kind, calls, total_exec_time, total_plan_time, rows
+      FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) s
+    GROUP BY kind ORDER BY sum(total_exec_time + total_plan_time) DESC"
+fi
