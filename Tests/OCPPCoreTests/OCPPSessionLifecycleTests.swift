@@ -1,4 +1,5 @@
 import OCPPCore
+import Synchronization
 import Testing
 
 /// Cancellation, close, failed sends and id clashes of outgoing calls.
@@ -51,6 +52,35 @@ struct OCPPSessionLifecycleTests {
         #expect(session.pendingCallCount == 0)
         try await Task.sleep(for: .milliseconds(20))
         #expect(wire.count == 0)
+    }
+
+    @Test func aSendStuckInTheTransportGivesUpTheSlotAtItsDeadline() async throws {
+        let wire = TestWire()
+        let firstSend = Mutex(true)
+        let released = Mutex(false)
+        let session = OCPPSession(
+            router: TestProtocol.router(.v16), context: "ctx:",
+            configuration: .init(defaultTimeout: .seconds(3), makeMessageId: SequentialIds().make),
+            logger: silentLogger
+        ) { frame in
+            if firstSend.withLock({ first in defer { first = false }; return first }) {
+                while !released.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(2)) }
+            }
+            try await wire.send(frame)
+        }
+        let start = ContinuousClock.now
+        let stuck = Task { try await session.call(Echo.self, EchoRequest(text: "1"), timeout: .milliseconds(100)) }
+        #expect(try await eventually { session.pendingCallCount == 1 })
+        let next = Task { try await session.call(Echo.self, EchoRequest(text: "2")) }
+        // The next call goes out at the first one's deadline, its send still stuck.
+        let call2 = try await wire.call(0)
+        #expect(ContinuousClock.now - start >= .milliseconds(100))
+        #expect(try call2.payload.decode(as: EchoRequest.self).text == "2")
+        released.withLock { $0 = true }
+        await #expect(throws: OCPPSessionError.timeout(action: "Echo")) { try await stuck.value }
+        await session.receive(bytes(#"[3,"\#(call2.id)",{"text":"two"}]"#))
+        #expect(try await next.value.text == "two")
+        #expect(session.pendingCallCount == 0)
     }
 
     @Test func closeFailsOutstandingAndQueuedCalls() async throws {

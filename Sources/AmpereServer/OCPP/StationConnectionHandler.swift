@@ -58,7 +58,8 @@ struct StationConnectionHandler: Sendable {
             connection.sendText(frame)
         }
         let session = OCPPSession(
-            router: router16, context: context, configuration: .init(defaultTimeout: callTimeout), logger: logger
+            router: router16, context: context, configuration: .init(defaultTimeout: callTimeout, scheduleTimeout: OCPPScheduledTimeout.onEventLoops),
+            logger: logger
         ) { frame in send(frame) }
         let live = LiveStation(
             stationId: id, version: accepted.version, session: session, registration: registration,

@@ -44,10 +44,16 @@ extension OCPPSession {
 
     /// Queues the call, sends it when it holds the slot, and waits for its
     /// answer or its deadline, whichever comes first.
+    ///
+    /// The caller's own task waits on a continuation and sends the frame
+    /// itself: a call costs no task of its own, and its deadline is one timer
+    /// from `configuration.scheduleTimeout`. The deadline and a cancelled
+    /// caller give up the slot at once, from the timer or the cancellation
+    /// handler, so that a send stuck in the transport cannot hold it; the
+    /// caller then hears of it once that send returns.
     func exchange(action: String, id: String, frame: [UInt8], timeout: Duration?) async throws -> RawJSON {
-        let deadline = ContinuousClock.now + (timeout ?? configuration.defaultTimeout)
         try Task.checkCancellation()
-        let (events, waiter) = AsyncStream.makeStream(of: CallEvent.self)
+        let waiter = Waiter()
         let enqueued = state.withLock { state in
             let result = state.machine.enqueue(id: id)
             if case .send = result { state.waiters[id] = waiter }
@@ -57,50 +63,35 @@ extension OCPPSession {
         switch enqueued {
         case .rejectClosed: throw OCPPSessionError.closed
         case .rejectDuplicate: throw OCPPSessionError.duplicateMessageId(id)
-        case .send: waiter.yield(.sendNow)
+        case .send: waiter.post(.sendNow)
         case .wait: break
         }
-
-        let outcome = try await withThrowingTaskGroup(of: CallOutcome?.self) { group in
-            group.addTask { try await Self.run(frame: frame, events: events, send: self.send) }
-            group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                return nil
-            }
-            do {
-                guard case .some(.some(let outcome)) = try await group.next() else {
-                    throw OCPPSessionError.timeout(action: action)
+        let deadline = configuration.scheduleTimeout(timeout ?? configuration.defaultTimeout) {
+            self.abandon(id, telling: .failed(OCPPSessionError.timeout(action: action)))
+        }
+        defer { deadline.cancel() }
+        do {
+            while true {
+                let event = await withTaskCancellationHandler {
+                    await waiter.next()
+                } onCancel: {
+                    self.abandon(id, telling: .failed(CancellationError()))
                 }
-                group.cancelAll()
-                return outcome
-            } catch {
-                // Free the slot before the group waits for its children, so
-                // that a send stuck in the transport cannot hold it.
-                group.cancelAll()
-                abandon(id)
-                throw error
+                switch event {
+                case .sendNow:
+                    try await send(frame)
+                case .answered(.result(let payload)):
+                    return payload
+                case .answered(.error(let message)):
+                    throw OCPPCallError(received: message)
+                case .failed(let error):
+                    throw error
+                }
             }
+        } catch {
+            // A failed send frees the slot; an answer, a deadline or a close has already.
+            abandon(id, telling: .failed(error))
+            throw error
         }
-        switch outcome {
-        case .result(let payload): return payload
-        case .error(let message): throw OCPPCallError(received: message)
-        }
-    }
-
-    /// Sends `frame` when told to and returns the answer. Ends with
-    /// `CancellationError` when the task is cancelled first.
-    private static func run(
-        frame: [UInt8],
-        events: AsyncStream<CallEvent>,
-        send: @Sendable ([UInt8]) async throws -> Void
-    ) async throws -> CallOutcome? {
-        for await event in events {
-            switch event {
-            case .sendNow: try await send(frame)
-            case .answered(let outcome): return outcome
-            case .failed(let error): throw error
-            }
-        }
-        throw CancellationError()
     }
 }

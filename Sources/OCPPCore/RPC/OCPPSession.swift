@@ -18,13 +18,20 @@ public final class OCPPSession<Context: Sendable>: Sendable {
         public var defaultTimeout: Duration
         /// Makes the message id of each outgoing CALL (at most 36 characters, OCPP-J 1.6 §4.1.3).
         public var makeMessageId: @Sendable () -> String
+        /// Runs the action after the delay unless cancelled first: each outgoing call's deadline.
+        /// The default sleeps in a task of its own; a transport with timers of its own (an event
+        /// loop's) makes every call cheaper by passing them.
+        public var scheduleTimeout: @Sendable (Duration, @escaping @Sendable () -> Void) -> OCPPScheduledTimeout
 
         public init(
             defaultTimeout: Duration = .seconds(30),
-            makeMessageId: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+            makeMessageId: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() },
+            scheduleTimeout: @escaping @Sendable (Duration, @escaping @Sendable () -> Void) -> OCPPScheduledTimeout =
+                OCPPScheduledTimeout.sleeping
         ) {
             self.defaultTimeout = defaultTimeout
             self.makeMessageId = makeMessageId
+            self.scheduleTimeout = scheduleTimeout
         }
     }
 
@@ -43,7 +50,7 @@ public final class OCPPSession<Context: Sendable>: Sendable {
     }
 
     /// Where the driver sends a pending call its events.
-    typealias Waiter = AsyncStream<CallEvent>.Continuation
+    typealias Waiter = PendingCall<CallEvent>
 
     struct State {
         var machine = RPCStateMachine()
@@ -149,10 +156,7 @@ public final class OCPPSession<Context: Sendable>: Sendable {
         let waiters = state.withLock { state in
             state.machine.close().compactMap { state.waiters.removeValue(forKey: $0) }
         }
-        for waiter in waiters {
-            waiter.yield(.failed(OCPPSessionError.closed))
-            waiter.finish()
-        }
+        for waiter in waiters { waiter.finish(with: .failed(OCPPSessionError.closed)) }
     }
 
     /// True once `close()` was called: the connection is gone.
@@ -183,20 +187,19 @@ public final class OCPPSession<Context: Sendable>: Sendable {
             logger.warning("dropping an answer to no outstanding call", metadata: ["messageId": "\(id)"])
             return
         }
-        target?.yield(event)
-        target?.finish()
-        next?.yield(.sendNow)
+        target?.finish(with: event)
+        next?.post(.sendNow)
     }
 
-    /// Gives up the call `id` (timeout, cancellation, failed send) and lets
-    /// the next queued call go.
-    func abandon(_ id: String) {
+    /// Gives up the call `id` (timeout, cancellation, failed send), tells its
+    /// caller `event`, and lets the next queued call go.
+    func abandon(_ id: String, telling event: CallEvent) {
         let waiters = state.withLock { state -> (Waiter?, Waiter?) in
             guard case .fail(_, let next) = state.machine.cancel(id: id) else { return (nil, nil) }
             return (state.waiters.removeValue(forKey: id), next.flatMap { state.waiters[$0] })
         }
-        waiters.0?.finish()
-        waiters.1?.yield(.sendNow)
+        waiters.0?.finish(with: event)
+        waiters.1?.post(.sendNow)
     }
 
     /// Sends a frame that answers the peer; a failure is only logged, the
