@@ -295,10 +295,13 @@ import Testing
                     originNode: "node_a", targetNode: "node_b", stationId: "CP\t\(index)", action: "DataTransfer",
                     payload: #"{"vendorId":"\#(index)"}"#, timeout: .milliseconds(1000 + index))
             }
+            // Results, and failures with and without details, mixed in every batch.
             @Sendable func outcome(_ index: Int) -> ClusterCallOutcome {
-                index.isMultiple(of: 3)
-                    ? .failure(status: 400 + index % 100, code: "c\(index)", message: "m\(index)", details: nil)
-                    : .result(#"{"status":"\#(index)"}"#)
+                switch index % 6 {
+                case 0: .failure(status: 400 + index % 100, code: "c\(index)", message: "m\(index)", details: nil)
+                case 3: .failure(status: 502, code: "e\(index)", message: "", details: #"{"errorCode":"\#(index)"}"#)
+                default: .result(#"{"status":"\#(index)"}"#)
+                }
             }
             let ids = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
                 for index in 0..<count { group.addTask { (index, try await a.submit(request(index))) } }
@@ -454,7 +457,7 @@ import Testing
 
     static let awkwardStationIds = [
         "CP\t1", "CP\n2", "CP\r\n3", "100%", "%41", "%", "%zz", "Ladesäule-Größe-⚡️", "e\u{301}", "\u{301}CP",
-        "a b/c?d#e&f=g+h;i", "名前", "CP\u{0}9", "plain",
+        "a b/c?d#e&f=g+h;i", "名前", "CP\u{0}9", "plain", "CP-01_a.b~c:d@e",
     ]
 
     @Test func escapedStationIdsHoldNoSeparatorsAndComeBackUnchanged() throws {

@@ -9,7 +9,8 @@
 #
 # Environment (optional): MODE (remote or local), CALLS (20000 routed, 60000
 # locally: enough to outlast the sampled seconds), PERF (set:
-# `perf record -g` of node B over the sampled seconds, into $PERF), STATEMENTS
+# `perf record -g` of node B, or of node A with PERF_NODE=a, over the sampled
+# seconds, into $PERF), STATEMENTS
 # (set: PostgreSQL keeps `pg_stat_statements`, and the run ends with each kind
 # of statement's calls, execution and planning time over the whole run).
 #
@@ -57,7 +58,7 @@ postgres_ticks() {
 sleep 3
 a1=$(cpu_ticks "$a"); b1=$(cpu_ticks "$b"); g1=$(cpu_ticks "$generator"); p1=$(postgres_ticks)
 i1=$(idle_ticks)
-if [ -n "${PERF:-}" ]; then perf record -g -p "$b" -o "$PERF" -- sleep 4 >/dev/null 2>&1; else sleep 4; fi
+if [ -n "${PERF:-}" ]; then perf record -g -p "$([ "${PERF_NODE:-b}" = a ] && echo "$a" || echo "$b")" -o "$PERF" -- sleep 4 >/dev/null 2>&1; else sleep 4; fi
 a2=$(cpu_ticks "$a"); b2=$(cpu_ticks "$b"); g2=$(cpu_ticks "$generator"); p2=$(postgres_ticks)
 i2=$(idle_ticks)
 echo "through node $([ "$mode" = remote ] && echo B || echo A): node A $(((a2 - a1) / 4)) %  node B $(((b2 - b1) / 4)) %" \
@@ -72,9 +73,14 @@ if [ -n "${STATEMENTS:-}" ]; then
         WHEN query LIKE 'WITH input AS MATERIALIZED%' THEN 'routed calls, batched'
         WHEN query LIKE 'WITH queued%' THEN 'routed call, alone (prepared)'
         WHEN query LIKE 'WITH input (id, origin%' THEN 'outcomes, batched'
+        WHEN query LIKE 'WITH input AS (%unnest%' THEN 'outcomes, batched'
         WHEN query LIKE 'WITH done%' THEN 'outcome, alone (prepared)'
         WHEN query LIKE 'DELETE FROM cluster_calls%' THEN 'answered calls removed'
         ELSE 'other' END AS kind, calls, total_exec_time, total_plan_time, rows
       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) s
     GROUP BY kind ORDER BY sum(total_exec_time + total_plan_time) DESC"
+  psql -q "$url" -c "SELECT calls, round(total_exec_time::numeric) AS exec_ms, round(total_plan_time::numeric) AS plan_ms,
+      left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS statement
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+    ORDER BY total_exec_time + total_plan_time DESC LIMIT 12"
 fi

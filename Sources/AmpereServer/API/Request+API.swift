@@ -38,7 +38,8 @@ extension AmpereRequestContext {
     /// raw path, so `/charging-stations/AMP%3A1` arrives here as `AMP%3A1`.
     func pathParameter(_ name: String) throws(APIError) -> String {
         guard let raw = parameters.get(name) else { throw APIError.badRequest("missing path parameter '\(name)'") }
-        guard let decoded = raw.removingPercentEncoding else {
+        // Foundation's decoding is costly, and most ids hold no escape at all.
+        guard let decoded = raw.utf8.contains(UInt8(ascii: "%")) ? raw.removingPercentEncoding : raw else {
             throw APIError.badRequest("path parameter '\(name)' is not validly percent-encoded")
         }
         try Request.refuseNUL(decoded, "path parameter '\(name)'")

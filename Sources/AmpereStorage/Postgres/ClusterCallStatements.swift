@@ -94,3 +94,101 @@ struct ClusterOutcomeColumns {
         }
     }
 }
+
+// The same two for a batch: every column one array, so that the statement's text is the same
+// whatever the batch's length and it too is prepared once per connection. As `VALUES` lists, a
+// new text for every length, planning them had cost PostgreSQL more than running them.
+
+/// Queues several routed calls and notifies each one's target node in one statement; answers
+/// each call's place in the batch (from 1) with its id.
+struct SubmitClusterCalls: PostgresPreparedStatement {
+    static let name = "ampere_cluster_submit_calls"
+    // MATERIALIZED: each row draws its id once, and its notification carries that id.
+    static let sql = """
+        WITH input AS MATERIALIZED (
+            SELECT nextval('cluster_calls_id_seq') AS id, v.*
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
+                WITH ORDINALITY AS v (origin_node, target_node, station_id, action, payload, timeout_ms, inline, ord)),
+        queued AS (
+            INSERT INTO cluster_calls (id, origin_node, target_node, station_id, action, payload, timeout_ms, created_at)
+            SELECT id, origin_node, target_node, station_id, action, payload, timeout_ms, $8 FROM input)
+        SELECT ord, id, pg_notify($9 || target_node, 'call' || chr(9) || id || inline) FROM input
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .textArray, .textArray, .textArray, .textArray, .textArray, .int8Array, .textArray, .int8, .text,
+    ]
+    typealias Row = (ord: Int, id: Int)
+
+    var calls: [ClusterCallRequest]
+    /// When the calls were queued, in milliseconds since 1970.
+    var createdAt: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 9)
+        bindings.append(calls.map(\.originNode))
+        bindings.append(calls.map(\.targetNode))
+        bindings.append(calls.map(\.stationId))
+        bindings.append(calls.map(\.action))
+        bindings.append(calls.map(\.payload))
+        bindings.append(calls.map { PostgresClusterBus.milliseconds($0.timeout) })
+        bindings.append(calls.map { PostgresClusterBus.inline($0) })
+        bindings.append(createdAt)
+        bindings.append(PostgresClusterBus.nodeChannelPrefix)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> (ord: Int, id: Int) {
+        let columns = row.makeRandomAccess()
+        return (try columns[0].decode(Int.self), try columns[1].decode(Int.self))
+    }
+}
+
+/// Stores several routed calls' outcomes and notifies each one's origin in one statement; a
+/// call whose row is gone (swept) notifies nobody.
+struct CompleteClusterCalls: PostgresPreparedStatement {
+    static let name = "ampere_cluster_complete_calls"
+    // PostgresNIO binds no array with NULLs in it: which outcomes are NULL goes beside, as a mask;
+    // a result has no status, code or message. `c.id = ANY($1)` lets the plan, generic once
+    // prepared, find the rows by their key: joined only to the unnested arrays, it scanned the table.
+    static let sql = """
+        WITH input AS (
+            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[],
+                $7::text[], $8::text[], $9::text[])
+                AS i (id, origin, kind, outcome, outcome_null, status, code, message, inline)),
+        done AS (
+            UPDATE cluster_calls c SET outcome_kind = i.kind,
+                outcome = CASE WHEN i.outcome_null THEN NULL ELSE i.outcome END,
+                status = CASE WHEN i.kind = 'failure' THEN i.status END,
+                code = CASE WHEN i.kind = 'failure' THEN i.code END,
+                message = CASE WHEN i.kind = 'failure' THEN i.message END
+            FROM input i WHERE c.id = i.id AND c.id = ANY($1)
+            RETURNING c.id)
+        SELECT i.id, pg_notify($10 || i.origin, 'reply' || chr(9) || i.id || i.inline)
+        FROM input i JOIN done ON done.id = i.id
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .int8Array, .textArray, .textArray, .textArray, .boolArray, .int8Array, .textArray, .textArray, .textArray,
+        .text,
+    ]
+    typealias Row = Int
+
+    var completions: [PostgresClusterBus.Completion]
+
+    func makeBindings() throws -> PostgresBindings {
+        let columns = completions.map { ClusterOutcomeColumns($0.outcome) }
+        var bindings = PostgresBindings(capacity: 10)
+        bindings.append(completions.map(\.id))
+        bindings.append(completions.map(\.origin))
+        bindings.append(columns.map(\.kind))
+        bindings.append(columns.map { $0.outcome ?? "" })
+        bindings.append(columns.map { $0.outcome == nil })
+        bindings.append(columns.map { $0.status ?? 0 })
+        bindings.append(columns.map { $0.code ?? "" })
+        bindings.append(columns.map { $0.message ?? "" })
+        bindings.append(completions.map { PostgresClusterBus.inline($0.outcome) })
+        bindings.append(PostgresClusterBus.nodeChannelPrefix)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int { try row.makeRandomAccess()[0].decode(Int.self) }
+}

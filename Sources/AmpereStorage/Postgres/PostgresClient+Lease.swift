@@ -23,29 +23,31 @@ extension PostgresClient {
             // The group below awaits the child that calls it before returning, so the closure
             // never runs beside its caller, nor after it.
             let body = SendableBody(run: body)
-            return try await withThrowingTaskGroup(of: T?.self) { group in
+            // One child leases and runs `body`; this task waits for whichever comes first, the
+            // lease or the deadline (a second child to watch had cost a task per statement).
+            return try await withThrowingTaskGroup(of: T.self) { group in
                 group.addTask {
                     try await self.withConnection { connection in
                         guard lease.lease() else { throw CancellationError() }
                         return try await body.run(connection)
                     }
                 }
-                group.addTask {
-                    // Cancelled with the caller: the lease no longer matters to anyone.
-                    let outcome = await withTaskCancellationHandler { await lease.outcome() } onCancel: { lease.cancel() }
-                    if outcome == .cancelled { throw CancellationError() }
-                    guard outcome == .leased else {
-                        WriterMetrics.unavailable.increment()
-                        throw StorageError(
-                            .unavailable, reason: "no PostgreSQL connection within \(timeout): the database is unreachable or every connection is busy")
-                    }
-                    return nil
+                // Cancelled with the caller: the lease no longer matters to anyone.
+                let outcome = await withTaskCancellationHandler { await lease.outcome() } onCancel: { lease.cancel() }
+                switch outcome {
+                case .leased:
+                    guard let value = try await group.next() else { throw CancellationError() }
+                    return value
+                case .cancelled:
+                    group.cancelAll()
+                    throw CancellationError()
+                case .expired:
+                    group.cancelAll()
+                    WriterMetrics.unavailable.increment()
+                    throw StorageError(
+                        .unavailable,
+                        reason: "no PostgreSQL connection within \(timeout): the database is unreachable or every connection is busy")
                 }
-                while let result = try await group.next() {
-                    if let value = result { return value }
-                }
-                // The leasing child returns a value or throws; the watchdog alone returns nil.
-                throw CancellationError()
             }
         }
     }
@@ -56,7 +58,7 @@ private struct SendableBody<T>: @unchecked Sendable {
 }
 
 /// Which came first for one lease: the connection or the deadline. The
-/// watchdog child waits for the answer; whichever happens second loses.
+/// leasing task waits for the answer; whichever happens second loses.
 private final class LeaseDeadline: Sendable {
     enum Outcome: Sendable { case leased, expired, cancelled }
 

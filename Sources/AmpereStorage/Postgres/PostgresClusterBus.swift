@@ -31,15 +31,31 @@ public final class PostgresClusterBus: ClusterBus {
     /// The most calls one statement carries: 8 binds each, far below PostgreSQL's limit.
     static let maxBatch = 200
 
+    /// Connections of the pool always open: the statements of 16 commands in flight seldom need more.
+    static let keptConnections = 4
+
     /// Connects to the database `url` names (its schema must exist: open the storage first).
     public init(url: String, logger: Logger) async throws {
         var location = try PostgresLocation(url: url)
-        // Routed calls hold a connection for each of their few statements: enough for many in flight.
-        location.maximumConnections = 16
+        // Routed calls hold a connection for each of their few statements, most of them batched:
+        // eight carry 16 commands in flight as fast as sixteen did.
+        location.maximumConnections = 8
         self.location = location
         self.logger = logger
         var configuration = location.clientConfiguration()
-        configuration.options.additionalStartupParameters = [("synchronous_commit", "off")]
+        // No sequential scans where a key can find the rows: the batched outcome's prepared plan
+        // is made once, while `cluster_calls` is still small, and a scan chosen then went on
+        // reading the table's every page as it grew (hundreds of pages of rows since removed).
+        // Where a scan is the only way (a table read whole), its cost is then counted as huge,
+        // which would have PostgreSQL compile the statement (JIT, some 30 ms): no JIT either,
+        // which none of these small statements could gain from.
+        configuration.options.additionalStartupParameters = [
+            ("synchronous_commit", "off"), ("enable_seqscan", "off"), ("jit", "off"),
+        ]
+        // Half kept open: PostgresNIO gives a connection above the minimum an idle timer each time
+        // it goes back to the pool (a task group and a sleeping task), thousands a second here,
+        // and it leases the lowest-numbered free one, so the kept ones carry the usual load.
+        configuration.options.minimumConnections = Self.keptConnections
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         submissions = StatementBatcher(maxBatch: Self.maxBatch) { try await Self.submitBatch($0, client) }
@@ -206,37 +222,9 @@ public final class PostgresClusterBus: ClusterBus {
     private static func submitBatch(_ calls: [ClusterCallRequest], _ client: PostgresClient) async throws -> [Int] {
         let now = Millis.from(Date())
         if calls.count == 1 { return [try await submitOne(calls[0], at: now, client)] }
-        let rows = calls.enumerated().map { index, call -> SQLQueryString in
-            """
-            (\(bind: index)::int, \(bind: call.originNode)::text, \(bind: call.targetNode)::text,
-                \(bind: call.stationId)::text, \(bind: call.action)::text, \(bind: call.payload)::text,
-                \(bind: Self.milliseconds(call.timeout))::bigint, \(bind: Self.inline(call))::text)
-            """
-        }
-        let answered = try await run(client) { db in
-            try await db.raw(
-                """
-                WITH input AS MATERIALIZED (
-                    SELECT nextval('cluster_calls_id_seq') AS id, v.*
-                    FROM (VALUES
-                """
-                    + rows.joined(separator: ", ")
-                    + """
-                    ) AS v (ord, origin_node, target_node, station_id, action, payload, timeout_ms, inline)),
-                queued AS (
-                    INSERT INTO cluster_calls (id, origin_node, target_node, station_id, action, payload, timeout_ms, created_at)
-                    SELECT id, origin_node, target_node, station_id, action, payload, timeout_ms, \(bind: now) FROM input)
-                SELECT ord, id, pg_notify(\(bind: nodeChannelPrefix) || target_node, 'call' || chr(9) || id || inline)
-                FROM input
-                """
-            ).all()
-        }
+        let answered = try await execute(SubmitClusterCalls(calls: calls, createdAt: now), client)
         var ids = [Int?](repeating: nil, count: calls.count)
-        for row in answered {
-            let ord = try row.value("ord", as: Int.self)
-            guard ids.indices.contains(ord) else { continue }
-            ids[ord] = try row.value("id", as: Int.self)
-        }
+        for (ord, id) in answered where ids.indices.contains(ord - 1) { ids[ord - 1] = id }
         return try ids.map { id in
             guard let id else { throw StorageError(.database, reason: "a routed call got no id") }
             return id
@@ -284,29 +272,7 @@ public final class PostgresClusterBus: ClusterBus {
             try await completeOne(completions[0], client)
             return [()]
         }
-        let rows = completions.map { completion -> SQLQueryString in
-            let columns = ClusterOutcomeColumns(completion.outcome)
-            return """
-                (\(bind: completion.id)::bigint, \(bind: completion.origin)::text, \(bind: columns.kind)::text,
-                    \(bind: columns.outcome)::text, \(bind: columns.status)::int, \(bind: columns.code)::text,
-                    \(bind: columns.message)::text, \(bind: Self.inline(completion.outcome))::text)
-                """
-        }
-        try await run(client) { db in
-            try await db.raw(
-                "WITH input (id, origin, kind, outcome, status, code, message, inline) AS (VALUES "
-                    + rows.joined(separator: ", ")
-                    + """
-                    ),
-                    done AS (
-                        UPDATE cluster_calls c SET outcome_kind = i.kind, outcome = i.outcome, status = i.status,
-                            code = i.code, message = i.message
-                        FROM input i WHERE c.id = i.id RETURNING c.id)
-                    SELECT pg_notify(\(bind: nodeChannelPrefix) || i.origin, 'reply' || chr(9) || i.id || i.inline)
-                    FROM input i JOIN done ON done.id = i.id
-                    """
-            ).run()
-        }
+        _ = try await execute(CompleteClusterCalls(completions: completions), client)
         return completions.map { _ in () }
     }
 
@@ -529,13 +495,30 @@ public final class PostgresClusterBus: ClusterBus {
 
     /// Station ids may hold any character but the ones that separate fields and lines.
     static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unescaped) ?? text
+        // Nearly every id, node and action is plain ASCII that needs no escape: Foundation's
+        // escaping had been some 2 % of a routing node's CPU, for every field of every call.
+        if text.utf8.allSatisfy(keptAsIs) { return text }
+        return text.addingPercentEncoding(withAllowedCharacters: unescaped) ?? text
+    }
+
+    /// ASCII that `unescaped` holds too: letters, digits and `-._~:@`.
+    private static func keptAsIs(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"), UInt8(ascii: ":"), UInt8(ascii: "@"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// Built once: escaping runs for every station that connects or leaves.
     private static let unescaped = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "%"))
 
-    static func unescape(_ text: String) -> String? { text.removingPercentEncoding }
+    static func unescape(_ text: String) -> String? {
+        text.utf8.contains(UInt8(ascii: "%")) ? text.removingPercentEncoding : text
+    }
 
     /// Sends `lines` on `channel`, several to a notification, within the caller's transaction.
     /// A line too long for any notification (a station id of thousands of combining marks is still
