@@ -38,7 +38,7 @@ start)
   as_server_user "$bin/initdb" -D "$dir/data" -U ampere --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
   # Loopback only, sockets in DIR, sized for many test databases at once: the Swift suite on
-  # PostgreSQL holds up to some 390 connections at its peak (every cluster bus keeps 4 open).
+  # PostgreSQL holds up to some 390 connections at its peak (every cluster bus keeps 2 to 5 open).
   as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=800 -c shared_buffers=256MB ${AMPERE_PG_OPTIONS:-}" \
     >/dev/null || { cat "$dir/server.log" >&2; exit 1; }

@@ -429,6 +429,45 @@ import Testing
         }
     }
 
+    /// Calls and outcomes go over connections of their own, outside the pool: one that the
+    /// server ends is made again for the next statement.
+    @Test(arguments: servers)
+    func callsAndOutcomesGoOnAfterTheirConnectionsAreKilled(server: ClusterTestServer) async throws {
+        try await server.withBuses(1) { buses, storage in
+            let bus = buses[0]
+            let request = ClusterCallRequest(
+                originNode: "node_a", targetNode: "node_b", stationId: "CP1", action: "Reset", payload: "{}",
+                timeout: .seconds(30))
+            let before = try await bus.submit(request)
+            try await bus.complete(before, origin: "node_a", outcome: .result("{}"))
+            // Fails unless both sessions, the call's and the outcome's, were there to end.
+            try await storage.executeForTesting([
+                """
+                DO $$ BEGIN
+                    IF (SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+                        WHERE datname = current_database() AND pid <> pg_backend_pid()
+                            AND query LIKE 'WITH %cluster_calls%') < 2
+                    THEN RAISE EXCEPTION 'fewer than two sessions ended'; END IF;
+                END $$
+                """
+            ])
+            // The first statement after may still meet the closed connection; a later one must not.
+            var after: Int?
+            for _ in 0..<20 where after == nil {
+                after = try? await bus.submit(request)
+                if after == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let id = try #require(after)
+            var completed = false
+            for _ in 0..<20 where !completed {
+                completed = (try? await bus.complete(id, origin: "node_a", outcome: .result(#"{"ok":1}"#))) != nil
+                if !completed { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(completed)
+            #expect(try await bus.takeOutcome(id) == .result(#"{"ok":1}"#))
+        }
+    }
+
     @Test(arguments: servers)
     func failuresRoundTripWithAndWithoutDetails(server: ClusterTestServer) async throws {
         try await server.withBuses(1) { buses in

@@ -7,7 +7,7 @@
 #
 #   scripts/diagnostics/routed_cpu.sh BINARY
 #
-# Environment (optional): MODE (remote or local), CALLS (20000 routed, 60000
+# Environment (optional): SERVER_ARGS (more `serve` options for both nodes), MODE (remote or local), CALLS (20000 routed, 60000
 # locally: enough to outlast the sampled seconds), PERF (set:
 # `perf record -g` of node B, or of node A with PERF_NODE=a, over the sampled
 # seconds, into $PERF), STATEMENTS
@@ -35,11 +35,11 @@ export AMPERE_ADMIN_EMAIL=bench@example.com AMPERE_ADMIN_PASSWORD=Bench-pass-123
 ulimit -n 20000 2>/dev/null || true
 
 port_a=$(free_port)
-"$bin" serve --port "$port_a" --database "$url" --node-id node_a --log-level warning >"$pgdir/a.log" 2>&1 &
+"$bin" serve --port "$port_a" --database "$url" --node-id node_a --log-level warning ${SERVER_ARGS:-} >"$pgdir/a.log" 2>&1 &
 a=$!; pids+=("$a")
 wait_healthy "$port_a" || { cat "$pgdir/a.log" >&2; exit 1; }
 port_b=$(free_port)
-"$bin" serve --port "$port_b" --database "$url" --node-id node_b --log-level warning >"$pgdir/b.log" 2>&1 &
+"$bin" serve --port "$port_b" --database "$url" --node-id node_b --log-level warning ${SERVER_ARGS:-} >"$pgdir/b.log" 2>&1 &
 b=$!; pids+=("$b")
 wait_healthy "$port_b" || { cat "$pgdir/b.log" >&2; exit 1; }
 

@@ -28,18 +28,23 @@ public final class PostgresClusterBus: ClusterBus {
     /// Routed calls and their outcomes, each kind batched while a statement of its kind runs.
     let submissions: StatementBatcher<ClusterCallRequest, Int>
     let completions: StatementBatcher<Completion, Void>
+    /// The connections of the two batchers, for routed calls and for their outcomes.
+    private let dedicated: [DedicatedConnection]
     /// The most calls one statement carries: 8 binds each, far below PostgreSQL's limit.
     static let maxBatch = 200
 
-    /// Connections of the pool always open: the statements of 16 commands in flight seldom need more.
-    static let keptConnections = 4
+    /// How every session of the cluster's runs: see `init`.
+    static let sessionSettings = [("synchronous_commit", "off"), ("enable_seqscan", "off"), ("jit", "off")]
+
+    /// Connections of the pool always open: presence and leases seldom need more.
+    static let keptConnections = 2
 
     /// Connects to the database `url` names (its schema must exist: open the storage first).
     public init(url: String, logger: Logger) async throws {
         var location = try PostgresLocation(url: url)
-        // Routed calls hold a connection for each of their few statements, most of them batched:
-        // eight carry 16 commands in flight as fast as sixteen did.
-        location.maximumConnections = 8
+        // Routed calls and their outcomes have connections of their own (below); the pool serves
+        // presence, leases, and reads.
+        location.maximumConnections = 4
         self.location = location
         self.logger = logger
         var configuration = location.clientConfiguration()
@@ -49,22 +54,26 @@ public final class PostgresClusterBus: ClusterBus {
         // Where a scan is the only way (a table read whole), its cost is then counted as huge,
         // which would have PostgreSQL compile the statement (JIT, some 30 ms): no JIT either,
         // which none of these small statements could gain from.
-        configuration.options.additionalStartupParameters = [
-            ("synchronous_commit", "off"), ("enable_seqscan", "off"), ("jit", "off"),
-        ]
+        configuration.options.additionalStartupParameters = Self.sessionSettings
         // Half kept open: PostgresNIO gives a connection above the minimum an idle timer each time
         // it goes back to the pool (a task group and a sleeping task), thousands a second here,
         // and it leases the lowest-numbered free one, so the kept ones carry the usual load.
         configuration.options.minimumConnections = Self.keptConnections
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        submissions = StatementBatcher(maxBatch: Self.maxBatch) { try await Self.submitBatch($0, client) }
-        completions = StatementBatcher(maxBatch: Self.maxBatch) { try await Self.completeBatch($0, client) }
+        // Each batcher runs one statement at a time: a connection of its own each.
+        let callConnection = try DedicatedConnection(location: location, settings: Self.sessionSettings, logger: logger)
+        let outcomeConnection = try DedicatedConnection(
+            location: location, settings: Self.sessionSettings, logger: logger)
+        dedicated = [callConnection, outcomeConnection]
+        submissions = StatementBatcher(maxBatch: Self.maxBatch) { try await Self.submitBatch($0, callConnection) }
+        completions = StatementBatcher(maxBatch: Self.maxBatch) { try await Self.completeBatch($0, outcomeConnection) }
         clientTask = await client.startRunning()
     }
 
     /// Stops the pool; event streams end when their consumers stop.
     public func close() async {
+        for connection in dedicated { await connection.close() }
         clientTask.cancel()
         await clientTask.value
     }
@@ -219,10 +228,12 @@ public final class PostgresClusterBus: ClusterBus {
 
     /// Queues `calls` in one statement and returns their ids in order. The ids are drawn before
     /// the rows are written, so that each notification goes with its own call.
-    private static func submitBatch(_ calls: [ClusterCallRequest], _ client: PostgresClient) async throws -> [Int] {
+    private static func submitBatch(
+        _ calls: [ClusterCallRequest], _ connection: DedicatedConnection
+    ) async throws -> [Int] {
         let now = Millis.from(Date())
-        if calls.count == 1 { return [try await submitOne(calls[0], at: now, client)] }
-        let answered = try await execute(SubmitClusterCalls(calls: calls, createdAt: now), client)
+        if calls.count == 1 { return [try await submitOne(calls[0], at: now, connection)] }
+        let answered = try await execute(SubmitClusterCalls(calls: calls, createdAt: now), connection)
         var ids = [Int?](repeating: nil, count: calls.count)
         for (ord, id) in answered where ids.indices.contains(ord - 1) { ids[ord - 1] = id }
         return try ids.map { id in
@@ -232,8 +243,10 @@ public final class PostgresClusterBus: ClusterBus {
     }
 
     /// One call alone: a prepared statement, which PostgreSQL neither parses nor plans again.
-    private static func submitOne(_ call: ClusterCallRequest, at now: Int, _ client: PostgresClient) async throws -> Int {
-        let ids = try await execute(SubmitClusterCall(call: call, createdAt: now), client)
+    private static func submitOne(
+        _ call: ClusterCallRequest, at now: Int, _ connection: DedicatedConnection
+    ) async throws -> Int {
+        let ids = try await execute(SubmitClusterCall(call: call, createdAt: now), connection)
         guard let id = ids.first else { throw StorageError(.database, reason: "a routed call got no id") }
         return id
     }
@@ -267,19 +280,21 @@ public final class PostgresClusterBus: ClusterBus {
 
     /// Stores `completions` in one statement and notifies their origins; a call whose row is gone
     /// (swept) is not notified, as its origin gave up long ago.
-    private static func completeBatch(_ completions: [Completion], _ client: PostgresClient) async throws -> [Void] {
+    private static func completeBatch(
+        _ completions: [Completion], _ connection: DedicatedConnection
+    ) async throws -> [Void] {
         if completions.count == 1 {
-            try await completeOne(completions[0], client)
+            try await completeOne(completions[0], connection)
             return [()]
         }
-        _ = try await execute(CompleteClusterCalls(completions: completions), client)
+        _ = try await execute(CompleteClusterCalls(completions: completions), connection)
         return completions.map { _ in () }
     }
 
     /// One outcome alone: a prepared statement, which PostgreSQL neither parses nor plans again.
-    private static func completeOne(_ completion: Completion, _ client: PostgresClient) async throws {
+    private static func completeOne(_ completion: Completion, _ connection: DedicatedConnection) async throws {
         _ = try await execute(
-            CompleteClusterCall(id: completion.id, origin: completion.origin, outcome: completion.outcome), client)
+            CompleteClusterCall(id: completion.id, origin: completion.origin, outcome: completion.outcome), connection)
     }
 
     public func discardCalls(_ ids: [Int]) async throws {
@@ -543,15 +558,13 @@ public final class PostgresClusterBus: ClusterBus {
     /// Prepared statements log nothing, as `PostgresClient.execute` does by default.
     private static let quiet = Logger(label: "ampere.cluster.statements", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    /// Runs a prepared statement on a connection of the pool and returns its rows; like every other
-    /// statement here, it waits at most `PostgresPoolSource.leaseTimeout` for the connection.
+    /// Runs a prepared statement on `dedicated` and returns its rows; like every other statement
+    /// here, it waits at most `PostgresPoolSource.leaseTimeout` for a connection.
     private static func execute<Statement: PostgresPreparedStatement>(
-        _ statement: Statement, _ client: PostgresClient
+        _ statement: Statement, _ dedicated: DedicatedConnection
     ) async throws -> [Statement.Row] where Statement.Row: Sendable {
         do {
-            return try await client.withConnection(leasedWithin: PostgresPoolSource.leaseTimeout) { connection in
-                // Narrows PostgresNIO's window for a statement dropped on a closed channel (see `guardedSQL()`).
-                guard !connection.isClosed else { throw ConnectionCloseGuard.closedError }
+            return try await dedicated.withConnection { connection in
                 var rows: [Statement.Row] = []
                 for try await row in try await connection.execute(statement, logger: Self.quiet) { rows.append(row) }
                 return rows
