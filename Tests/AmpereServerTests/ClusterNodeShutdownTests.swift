@@ -30,7 +30,9 @@ import Testing
         func sweep(before cutoff: Date) async throws { try await hang() }
         func publish(_ changes: [PresenceChange]) async throws { try await hang() }
         func presence() async throws -> [StationPresence] { try await hang() }
-        func events(nodeId: String) -> AsyncStream<ClusterEvent> { AsyncStream { _ in } }
+        func events(nodeId: String, handlingAtOnce: @escaping @Sendable (ClusterEvent) -> Bool)
+            -> AsyncStream<ClusterEvent>
+        { AsyncStream { _ in } }
         func submit(_ call: ClusterCallRequest) async throws -> Int { try await hang() }
         func call(_ id: Int) async throws -> ClusterCallRequest? { try await hang() }
         func complete(_ id: Int, origin: String, outcome: ClusterCallOutcome) async throws { try await hang() }

@@ -20,7 +20,11 @@ public protocol ClusterBus: Sendable {
     /// The events for `nodeId` until the stream's consumer stops: presence
     /// changes of every node, and calls, replies and commands for this node.
     /// After a lost connection it yields `.resynchronize` once listening again.
-    func events(nodeId: String) -> AsyncStream<ClusterEvent>
+    /// `handlingAtOnce` sees each event first, where it is heard, and keeps
+    /// out of the stream those it returns true for (no hop to the stream's
+    /// consumer; they may then pass events the stream still holds).
+    func events(nodeId: String, handlingAtOnce: @escaping @Sendable (ClusterEvent) -> Bool)
+        -> AsyncStream<ClusterEvent>
     /// Queues a call for the node that holds its station and tells that node; returns the call's id.
     func submit(_ call: ClusterCallRequest) async throws -> Int
     /// Claims a queued call for the node that runs it: nil when it is unknown or already claimed, so
@@ -115,4 +119,9 @@ public enum ClusterCallOutcome: Sendable, Hashable {
     case result(String)
     /// A failure as the REST API answers it: HTTP status, error code, message and details (JSON text).
     case failure(status: Int, code: String, message: String, details: String?)
+}
+
+extension ClusterBus {
+    /// Every event for `nodeId`, in the stream.
+    public func events(nodeId: String) -> AsyncStream<ClusterEvent> { events(nodeId: nodeId) { _ in false } }
 }

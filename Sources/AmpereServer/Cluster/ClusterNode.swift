@@ -192,7 +192,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
     // MARK: Events
 
     private func listen() async {
-        for await event in bus.events(nodeId: nodeId) {
+        for await event in bus.events(nodeId: nodeId, handlingAtOnce: { [self] in handledAtOnce($0) }) {
             switch event {
             case .resynchronize:
                 // Notifications sent while this node was not listening are lost: catch up from the tables.
@@ -217,6 +217,22 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
             case .command(.registration(let stationId, let status)):
                 local.registrationChanged(stationId, to: status)
             }
+        }
+    }
+
+    /// Routed calls and their replies, handled where the listener hears them: the loop above
+    /// would cost each a hop to its task. Neither waits for what came before it: a call runs
+    /// once however it is heard, and a reply that comes twice finds no waiter the second time.
+    private func handledAtOnce(_ event: ClusterEvent) -> Bool {
+        switch event {
+        case .callQueued(let id, let request):
+            Task { await self.runRoutedCall(id, request) }
+            return true
+        case .callCompleted(let id, let outcome):
+            waiters.arrived(id, outcome: outcome)
+            return true
+        default:
+            return false
         }
     }
 

@@ -385,15 +385,17 @@ public final class PostgresClusterBus: ClusterBus {
 
     // MARK: Events
 
-    public func events(nodeId: String) -> AsyncStream<ClusterEvent> {
+    public func events(
+        nodeId: String, handlingAtOnce: @escaping @Sendable (ClusterEvent) -> Bool
+    ) -> AsyncStream<ClusterEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: ClusterEvent.self)
         let location = self.location
         let logger = self.logger
         let task = Task {
             while !Task.isCancelled {
                 do {
-                    try await Self.listen(location: location, nodeId: nodeId, logger: logger) {
-                        continuation.yield($0)
+                    try await Self.listen(location: location, nodeId: nodeId, logger: logger) { event in
+                        if !handlingAtOnce(event) { continuation.yield(event) }
                     }
                 } catch {
                     if Task.isCancelled { break }
@@ -459,40 +461,43 @@ public final class PostgresClusterBus: ClusterBus {
 
     static func parseNode(_ payload: String) -> [ClusterEvent] {
         payload.split(separator: "\n").compactMap { line in
-            let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            // Substrings: a call's payload, the longest field, is copied once, into its request.
+            let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
             switch parts.first {
             case "call":
                 guard parts.count >= 2, let id = Int(parts[1]) else { return nil }
                 if parts.count == 2 { return .callQueued(id, nil) }
-                guard parts.count == 8, let timeoutMs = Int(parts[4]), let origin = unescape(parts[2]),
-                    let target = unescape(parts[3]), let stationId = unescape(parts[5]), let action = unescape(parts[6])
+                guard parts.count == 8, let timeoutMs = Int(parts[4]), let origin = unescape(String(parts[2])),
+                    let target = unescape(String(parts[3])), let stationId = unescape(String(parts[5])),
+                    let action = unescape(String(parts[6]))
                 else { return nil }
                 return .callQueued(
                     id,
                     ClusterCallRequest(
                         originNode: origin, targetNode: target, stationId: stationId, action: action,
-                        payload: parts[7], timeout: .milliseconds(timeoutMs)))
+                        payload: String(parts[7]), timeout: .milliseconds(timeoutMs)))
             case "reply":
                 guard parts.count >= 2, let id = Int(parts[1]) else { return nil }
                 switch parts.count {
                 case 2:
                     return .callCompleted(id, nil)
                 case 4 where parts[2] == "result":
-                    return .callCompleted(id, .result(parts[3]))
+                    return .callCompleted(id, .result(String(parts[3])))
                 case 6 where parts[2] == "failure", 7 where parts[2] == "failure":
-                    guard let status = Int(parts[3]), let code = unescape(parts[4]), let message = unescape(parts[5])
+                    guard let status = Int(parts[3]), let code = unescape(String(parts[4])),
+                        let message = unescape(String(parts[5]))
                     else { return nil }
-                    let details = parts.count == 7 ? parts[6] : nil
+                    let details = parts.count == 7 ? String(parts[6]) : nil
                     return .callCompleted(id, .failure(status: status, code: code, message: message, details: details))
                 default:
                     return nil
                 }
             case "disconnect":
-                guard parts.count == 2, let stationId = unescape(parts[1]) else { return nil }
+                guard parts.count == 2, let stationId = unescape(String(parts[1])) else { return nil }
                 return .command(.disconnect(stationId: stationId))
             case "registration":
-                guard parts.count == 3, let status = RegistrationStatus(rawValue: parts[1]),
-                    let stationId = unescape(parts[2])
+                guard parts.count == 3, let status = RegistrationStatus(rawValue: String(parts[1])),
+                    let stationId = unescape(String(parts[2]))
                 else { return nil }
                 return .command(.registration(stationId: stationId, status: status))
             default:
