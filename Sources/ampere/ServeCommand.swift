@@ -102,11 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: levelName) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in LazyMetadataLogHandler.standardOutput(label: label, level: level) }
         let logger = Logger(label: "ampere")
         let system = try await CentralSystem.build(configuration, logger: logger)
         try await system.run()
