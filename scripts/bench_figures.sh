@@ -162,32 +162,35 @@ if want postgres-bursts; then
 fi
 
 if want routed; then
-  # Two nodes: the stations on node A; the same commands through A, then through B.
+  # Two nodes: the stations on node A; the same commands through A, then through B. Each run
+  # starts with calls that are not measured (--warm-up-calls): its connections to PostgreSQL
+  # and their prepared statements are then made, as on a node that has been up a while.
   url=$(database routed)
   start_server node-a "$url" --node-id node_a; port_a=$port; pid_a=$pid
   start_server node-b "$url" --node-id node_b; port_b=$port
   run routed-local commands --url "ws://127.0.0.1:$port_a/ocpp" --stations 1000 --rate 1000 --calls 5000 \
-    --concurrency 16 --server-pid "$pid_a" --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
+    --warm-up-calls 1000 --concurrency 16 --server-pid "$pid_a" \
+    --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
   run routed-remote commands --url "ws://127.0.0.1:$port_a/ocpp" --api-url "http://127.0.0.1:$port_b" \
-    --stations 1000 --rate 1000 --calls 5000 --concurrency 16 --server-pid "$pid_a" \
+    --stations 1000 --rate 1000 --calls 5000 --warm-up-calls 1000 --concurrency 16 --server-pid "$pid_a" \
     --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
   # The same at 1 and 4 in flight: what the hops through PostgreSQL add before routing saturates.
   for width in 1 4; do
     run "routed-local-c$width" commands --url "ws://127.0.0.1:$port_a/ocpp" --stations 1000 --rate 1000 --calls 5000 \
-      --concurrency "$width" --id-prefix "R$width" --server-pid "$pid_a" \
+      --warm-up-calls 200 --concurrency "$width" --id-prefix "R$width" --server-pid "$pid_a" \
       --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
     run "routed-remote-c$width" commands --url "ws://127.0.0.1:$port_a/ocpp" --api-url "http://127.0.0.1:$port_b" \
-      --stations 1000 --rate 1000 --calls 5000 --concurrency "$width" --id-prefix "R$width" --server-pid "$pid_a" \
-      --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
+      --stations 1000 --rate 1000 --calls 5000 --warm-up-calls 200 --concurrency "$width" --id-prefix "R$width" \
+      --server-pid "$pid_a" --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
   done
   # Paced: commands at a steady rate, as operators send them, each latency from its due time.
   for rate in 100 300; do
     run "routed-local-r$rate" commands --url "ws://127.0.0.1:$port_a/ocpp" --stations 1000 --rate 1000 \
-      --calls $((rate * 10)) --call-rate "$rate" --id-prefix "P$rate" --server-pid "$pid_a" \
+      --calls $((rate * 10)) --warm-up-calls "$rate" --call-rate "$rate" --id-prefix "P$rate" --server-pid "$pid_a" \
       --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
     run "routed-remote-r$rate" commands --url "ws://127.0.0.1:$port_a/ocpp" --api-url "http://127.0.0.1:$port_b" \
-      --stations 1000 --rate 1000 --calls $((rate * 10)) --call-rate "$rate" --id-prefix "P$rate" --server-pid "$pid_a" \
-      --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
+      --stations 1000 --rate 1000 --calls $((rate * 10)) --warm-up-calls "$rate" --call-rate "$rate" \
+      --id-prefix "P$rate" --server-pid "$pid_a" --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
   done
   kill "$pid_a" "$pid" 2>/dev/null || true
   wait "$pid_a" "$pid" 2>/dev/null || true

@@ -143,6 +143,12 @@ struct CommandsCommand: AsyncParsableCommand {
             """)
     var callRate = 0.0
     @Option(help: "SetChargingProfile calls in flight at once during the fan-out.") var fanOutConcurrency = 256
+    @Option(
+        help: """
+            remote-start calls sent first, as --calls will be, but not measured (latency, rate, CPU): the steady \
+            state without a cold start. They must succeed too.
+            """)
+    var warmUpCalls = 0
 
     func run() async throws {
         let credentials = try api.requiredCredentials(url: load.url)
@@ -150,7 +156,8 @@ struct CommandsCommand: AsyncParsableCommand {
         let result = try await CommandsScenario.run(
             .init(
                 load: load.load(idPrefix: "CMD", api: credentials), calls: calls, concurrency: concurrency,
-                callRate: callRate == 0 ? nil : callRate, fanOutConcurrency: fanOutConcurrency))
+                callRate: callRate == 0 ? nil : callRate, fanOutConcurrency: fanOutConcurrency,
+                warmUpCalls: warmUpCalls))
         try BenchOutput.report(result, json: load.json)
     }
 }

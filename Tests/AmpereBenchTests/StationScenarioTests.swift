@@ -131,6 +131,22 @@ import Testing
         }
     }
 
+    @Test func warmUpCallsReachStationsButAreNotMeasured() async throws {
+        try await BenchTestServer.with { server in
+            let result = try await CommandsScenario.run(
+                .init(
+                    load: server.load(10, prefix: "WCMD", api: true), calls: 30, concurrency: 4, fanOutConcurrency: 8,
+                    warmUpCalls: 25))
+            #expect(result.passed, "\(result.failures)")
+            #expect(result.call("REST remote-start")?.count == 30)
+            #expect(result.figure("remoteStartsAnsweredByStations") == 30)
+            await #expect(throws: BenchOptionsError.self) {
+                _ = try await CommandsScenario.run(
+                    .init(load: server.load(1, prefix: "WBAD", api: true), calls: 1, warmUpCalls: -1))
+            }
+        }
+    }
+
     @Test func pacedCommandsKeepTheirScheduleAndAreEachAnsweredByAStation() async throws {
         try await BenchTestServer.with { server in
             let start = ContinuousClock.now

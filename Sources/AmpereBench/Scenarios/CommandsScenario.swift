@@ -23,16 +23,20 @@ public enum CommandsScenario {
         public var callRate: Double?
         /// SetChargingProfile calls in flight at once during the fan-out.
         public var fanOutConcurrency: Int
+        /// remote-start calls sent first, as the measured ones will be, but not measured (latency,
+        /// rate, CPU): the steady state, without a cold start's first calls. They must succeed too.
+        public var warmUpCalls: Int
 
         public init(
             load: LoadOptions, calls: Int = 1000, concurrency: Int = 16, callRate: Double? = nil,
-            fanOutConcurrency: Int = 256
+            fanOutConcurrency: Int = 256, warmUpCalls: Int = 0
         ) {
             self.load = load
             self.calls = calls
             self.concurrency = concurrency
             self.callRate = callRate
             self.fanOutConcurrency = fanOutConcurrency
+            self.warmUpCalls = warmUpCalls
         }
     }
 
@@ -46,8 +50,9 @@ public enum CommandsScenario {
         guard let credentials = options.load.api else {
             throw BenchOptionsError("commands drives the REST API: give --email and --password")
         }
-        guard options.calls >= 0, options.concurrency > 0, options.fanOutConcurrency > 0 else {
-            throw BenchOptionsError("--calls must not be negative, concurrencies positive")
+        guard options.calls >= 0, options.warmUpCalls >= 0, options.concurrency > 0, options.fanOutConcurrency > 0
+        else {
+            throw BenchOptionsError("--calls and --warm-up-calls must not be negative, concurrencies positive")
         }
         if let rate = options.callRate, !(rate > 0 && rate.isFinite) {
             throw BenchOptionsError("--call-rate must be a positive number of calls per second")
@@ -59,6 +64,7 @@ public enum CommandsScenario {
         let stations = options.load.stations
         let boots = CallRecorder("BootNotification")
         let remoteStart = CallRecorder("REST remote-start")
+        let warmUp = CallRecorder("REST remote-start, warm-up")
         let fanOut = CallRecorder("REST SetChargingProfile")
         let gate = StartGate(expected: stations)
         let ready = Locked<[String]>([])
@@ -81,24 +87,27 @@ public enum CommandsScenario {
             group.addTask {
                 await gate.waitForEveryone(until: bootLimit)
                 let ids = ready.withLock { $0 }
-                let window = MeasuredWindow(serverPid: options.load.serverPid)
-                if !ids.isEmpty {
+                @Sendable func callRemoteStarts(_ count: Int, into recorder: CallRecorder) async {
+                    guard !ids.isEmpty else { return }
                     @Sendable func callRemoteStart(_ call: Int, since start: ContinuousClock.Instant) async {
                         let id = BenchAPI.segment(ids[call % ids.count])
                         await send(
                             api, "/api/v1/charging-stations/\(id)/remote-start",
-                            json: #"{"connectorId":1,"idTag":"BENCH-REMOTE"}"#, into: remoteStart, since: start)
+                            json: #"{"connectorId":1,"idTag":"BENCH-REMOTE"}"#, into: recorder, since: start)
                     }
                     if let rate = options.callRate {
-                        await StationContext.paced(count: options.calls, rate: rate) { call, due in
+                        await StationContext.paced(count: count, rate: rate) { call, due in
                             await callRemoteStart(call, since: due)
                         }
                     } else {
-                        await StationContext.concurrently(count: options.calls, width: options.concurrency) { call in
+                        await StationContext.concurrently(count: count, width: options.concurrency) { call in
                             await callRemoteStart(call, since: .now)
                         }
                     }
                 }
+                await callRemoteStarts(options.warmUpCalls, into: warmUp)
+                let window = MeasuredWindow(serverPid: options.load.serverPid)
+                await callRemoteStarts(options.calls, into: remoteStart)
                 let remoteStartSeconds = (.now - window.start).inSeconds
                 let fanOutStart = ContinuousClock.now
                 await StationContext.concurrently(count: ids.count, width: options.fanOutConcurrency) { index in
@@ -121,11 +130,12 @@ public enum CommandsScenario {
         let started = context.serverCalls.count(of: "RemoteStartTransaction")
         let profiles = context.serverCalls.count(of: "SetChargingProfile")
         let remoteFigures = remoteStart.figures(seconds: run.remoteStartSeconds)
+        let warmUpAnswered = warmUp.figures(seconds: 1).count
         let fanOutFigures = fanOut.figures(seconds: run.fanOutSeconds)
         var figures: [ScenarioResult.Figure] = [
             .init("stationsConnected", Double(run.ready), "count"),
             .init("remoteStartSeconds", run.remoteStartSeconds, "s"),
-            .init("remoteStartsAnsweredByStations", Double(started), "count"),
+            .init("remoteStartsAnsweredByStations", Double(started - warmUpAnswered), "count"),
             .init("fanOutSeconds", run.fanOutSeconds, "s"),
             .init(
                 "fanOutPerSecond", run.fanOutSeconds > 0 ? Double(fanOutFigures.count) / run.fanOutSeconds : 0,
@@ -136,9 +146,12 @@ public enum CommandsScenario {
         figures += context.connectionFigures()
         var failures: [String] = []
         if run.ready < stations { failures.append("\(stations - run.ready) of \(stations) stations did not boot") }
-        if remoteFigures.count < options.calls || started != remoteFigures.count {
+        if warmUpAnswered < options.warmUpCalls {
+            failures.append("\(warmUpAnswered) of \(options.warmUpCalls) warm-up remote-start calls answered Accepted")
+        }
+        if remoteFigures.count < options.calls || started != remoteFigures.count + warmUpAnswered {
             failures.append(
-                "\(remoteFigures.count) of \(options.calls) remote-start calls answered Accepted, \(started) reached a station"
+                "\(remoteFigures.count) of \(options.calls) remote-start calls answered Accepted, \(started - warmUpAnswered) reached a station"
             )
         }
         if fanOutFigures.count < run.ready || profiles != fanOutFigures.count {
