@@ -451,19 +451,24 @@ import Testing
                 END $$
                 """
             ])
-            // The first statement after may still meet the closed connection; a later one must not.
-            var after: Int?
-            for _ in 0..<20 where after == nil {
-                after = try? await bus.submit(request)
-                if after == nil { try await Task.sleep(for: .milliseconds(50)) }
+            // The first statement after may still meet the closed connection, and then fails as
+            // unavailable (503 to a REST caller), never as a database error; a later one succeeds.
+            func retried<T>(_ body: () async throws -> T) async throws -> T? {
+                for _ in 0..<20 {
+                    do {
+                        return try await body()
+                    } catch let error as StorageError {
+                        #expect(error.code == .unavailable, "\(error)")
+                    }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                return nil
             }
-            let id = try #require(after)
-            var completed = false
-            for _ in 0..<20 where !completed {
-                completed = (try? await bus.complete(id, origin: "node_a", outcome: .result(#"{"ok":1}"#))) != nil
-                if !completed { try await Task.sleep(for: .milliseconds(50)) }
+            let id = try #require(try await retried { try await bus.submit(request) })
+            let completed: Void? = try await retried {
+                try await bus.complete(id, origin: "node_a", outcome: .result(#"{"ok":1}"#))
             }
-            #expect(completed)
+            #expect(completed != nil)
             #expect(try await bus.takeOutcome(id) == .result(#"{"ok":1}"#))
         }
     }

@@ -57,10 +57,11 @@ struct StationConnectionHandler: Sendable {
             metrics.framesSent.increment()
             connection.sendText(frame)
         }
-        let session = OCPPSession(
-            router: router16, context: context, configuration: .init(defaultTimeout: callTimeout, scheduleTimeout: OCPPScheduledTimeout.onEventLoops),
-            logger: logger
-        ) { frame in send(frame) }
+        let configuration = OCPPSession<ChargePointContext>.Configuration(
+            defaultTimeout: callTimeout, scheduleTimeout: OCPPScheduledTimeout.onEventLoops)
+        let session = OCPPSession(router: router16, context: context, configuration: configuration, logger: logger) {
+            frame in send(frame)
+        }
         let live = LiveStation(
             stationId: id, version: accepted.version, session: session, registration: registration,
             connectedAt: services.now(), connection: connection)
