@@ -30,7 +30,7 @@ public final class PostgresClusterBus: ClusterBus {
     let completions: StatementBatcher<Completion, Void>
     /// The connections of the two batchers, for routed calls and for their outcomes.
     private let dedicated: [DedicatedConnection]
-    /// The most calls one statement carries: 8 binds each, far below PostgreSQL's limit.
+    /// The most calls (or outcomes) one statement carries.
     static let maxBatch = 200
 
     /// How every session of the cluster's runs: see `init`.
@@ -56,8 +56,9 @@ public final class PostgresClusterBus: ClusterBus {
         // which none of these small statements could gain from.
         configuration.options.additionalStartupParameters = Self.sessionSettings
         // Half kept open: PostgresNIO gives a connection above the minimum an idle timer each time
-        // it goes back to the pool (a task group and a sleeping task), thousands a second here,
-        // and it leases the lowest-numbered free one, so the kept ones carry the usual load.
+        // it goes back to the pool (a task group and a sleeping task; thousands a second while
+        // routed statements went through the pool), and it leases the lowest-numbered free one,
+        // so the kept ones carry the usual load.
         configuration.options.minimumConnections = Self.keptConnections
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
