@@ -130,7 +130,7 @@ public enum CommandsScenario {
         let started = context.serverCalls.count(of: "RemoteStartTransaction")
         let profiles = context.serverCalls.count(of: "SetChargingProfile")
         let remoteFigures = remoteStart.figures(seconds: run.remoteStartSeconds)
-        let warmUpAnswered = warmUp.figures(seconds: 1).count
+        let warmUpAnswered = warmUp.answered
         let fanOutFigures = fanOut.figures(seconds: run.fanOutSeconds)
         var figures: [ScenarioResult.Figure] = [
             .init("stationsConnected", Double(run.ready), "count"),

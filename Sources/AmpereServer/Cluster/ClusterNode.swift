@@ -208,10 +208,9 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
                 if case .up(let presence) = change { closeIfTakenOver(presence) }
             case .nodeLeft(let id):
                 membership.nodeLeft(id)
-            case .callQueued(let id, let request):
-                Task { await self.runRoutedCall(id, request) }
-            case .callCompleted(let id, let outcome):
-                waiters.arrived(id, outcome: outcome)
+            case .callQueued, .callCompleted:
+                // A bus that did not hand them to `handledAtOnce` first.
+                _ = handledAtOnce(event)
             case .command(.disconnect(let stationId)):
                 await local.disconnect(stationId)
             case .command(.registration(let stationId, let status)):

@@ -148,8 +148,9 @@ struct SubmitClusterCalls: PostgresPreparedStatement {
 struct CompleteClusterCalls: PostgresPreparedStatement {
     static let name = "ampere_cluster_complete_calls"
     // PostgresNIO binds no array with NULLs in it: which outcomes are NULL goes beside, as a mask;
-    // a result has no status, code or message. `c.id = ANY($1)` lets the plan, generic once
-    // prepared, find the rows by their key: joined only to the unnested arrays, it scanned the table.
+    // a result has no status, code or message. `c.id = ANY($1)` gives the plan the rows' keys to
+    // find them by; the cluster's sessions run without sequential scans (`PostgresClusterBus`),
+    // since a generic plan made while the table was small had scanned it as it grew.
     static let sql = """
         WITH input AS (
             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[],

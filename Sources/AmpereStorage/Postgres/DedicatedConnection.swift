@@ -35,11 +35,6 @@ final class DedicatedConnection: Sendable {
     /// Runs `body` on the connection, connecting first when there is none open.
     func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await current()
-        // Narrows PostgresNIO's window for a statement dropped on a closed channel (see `guardedSQL()`).
-        guard !connection.isClosed else {
-            forget(connection)
-            throw ConnectionCloseGuard.closedError
-        }
         do {
             return try await body(connection)
         } catch {

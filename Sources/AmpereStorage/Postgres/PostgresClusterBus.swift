@@ -557,9 +557,6 @@ public final class PostgresClusterBus: ClusterBus {
         if !payload.isEmpty { try await db.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run() }
     }
 
-    private func run<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await Self.run(client, body)
-    }
 
     /// Prepared statements log nothing, as `PostgresClient.execute` does by default.
     private static let quiet = Logger(label: "ampere.cluster.statements", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -580,9 +577,7 @@ public final class PostgresClusterBus: ClusterBus {
         }
     }
 
-    private static func run<T: Sendable>(
-        _ client: PostgresClient, _ body: (any SQLDatabase) async throws -> T
-    ) async throws -> T {
+    private func run<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         do {
             return try await PostgresPoolSource(client: client).withDatabase(body)
         } catch {
