@@ -118,6 +118,17 @@ import Testing
         #expect(short.remoteHolder(of: "CP2", at: Self.date(30)) == nil)
     }
 
+    @Test func aStaleUpGivesItsNodeNoProvisionalLease() async throws {
+        let membership = try await Self.membership(leasesUntil: 1000)
+        membership.apply(.up(Self.presence("CP1", on: "node_b", at: 5)), leaseIfUnknown: Self.date(0))
+        // node_e's connection of CP1 is older than node_b's: it changes nothing, the lease included.
+        membership.apply(.up(Self.presence("CP1", on: "node_e", at: 1)), leaseIfUnknown: Self.date(40))
+        let fresh = Self.presence("CP2", on: "node_e", at: 6)
+        membership.apply(.up(fresh), leaseIfUnknown: Self.date(5))
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(5)) == fresh)
+        #expect(membership.remoteHolder(of: "CP2", at: Self.date(10)) == nil)
+    }
+
     @Test func aReloadKeepsTheNewestConnectionOfAStation() async throws {
         let membership = try await Self.membership()
         let newest = Self.presence("CP1", on: "node_c", at: 20)

@@ -52,10 +52,10 @@ final class ClusterMembership: Sendable {
 
     func apply(_ change: PresenceChange, leaseIfUnknown: Date) {
         state.withLock { state in
-            Self.apply(change, to: &state.stations)
+            let applied = Self.apply(change, to: &state.stations)
             state.hear(.presence(change))
-            // A node is heard from before the next lease reload names it.
-            if case .up(let presence) = change, state.leases[presence.nodeId] == nil {
+            // A node is heard from before the next lease reload names it (by a connection that counts).
+            if applied, case .up(let presence) = change, state.leases[presence.nodeId] == nil {
                 state.leases[presence.nodeId] = leaseIfUnknown
                 state.hear(.provisionalLease(node: presence.nodeId, until: leaseIfUnknown))
             }
@@ -63,14 +63,18 @@ final class ClusterMembership: Sendable {
     }
 
     /// An older connection's `up` never replaces a newer one; a `down` removes only the session it names.
-    private static func apply(_ change: PresenceChange, to stations: inout [String: StationPresence]) {
+    /// False when the change was stale and changed nothing.
+    @discardableResult
+    private static func apply(_ change: PresenceChange, to stations: inout [String: StationPresence]) -> Bool {
         switch change {
         case .up(let presence):
-            if let known = stations[presence.stationId], known.connectedAt > presence.connectedAt { return }
+            if let known = stations[presence.stationId], known.connectedAt > presence.connectedAt { return false }
             stations[presence.stationId] = presence
         case .down(let presence):
-            if stations[presence.stationId] == presence { stations[presence.stationId] = nil }
+            guard stations[presence.stationId] == presence else { return false }
+            stations[presence.stationId] = nil
         }
+        return true
     }
 
     func nodeLeft(_ id: String) {
