@@ -3,16 +3,18 @@
 # 1,000 simulated stations, and `bench commands` sends remote starts 16 at a
 # time through node B (MODE=remote, the default) or through A itself
 # (MODE=local), on one throwaway PostgreSQL server. How docs/PERFORMANCE.md's
-# twentieth-session routing CPU figures were taken.
+# twentieth- and twenty-first-session routing CPU figures were taken.
 #
 #   scripts/diagnostics/routed_cpu.sh BINARY
 #
-# Environment (optional): SERVER_ARGS (more `serve` options for both nodes), MODE (remote or local), CALLS (20000 routed, 60000
-# locally: enough to outlast the sampled seconds), PERF (set:
-# `perf record -g` of node B, or of node A with PERF_NODE=a, over the sampled
-# seconds, into $PERF), STATEMENTS
-# (set: PostgreSQL keeps `pg_stat_statements`, and the run ends with each kind
-# of statement's calls, execution and planning time over the whole run).
+# Environment (optional):
+#   MODE         remote (default) or local
+#   CALLS        20000 routed, 60000 locally: enough to outlast the sampled seconds
+#   SERVER_ARGS  more `serve` options for both nodes
+#   PERF         a file: `perf record -g` of node B (PERF_NODE=a: node A) over the sampled seconds
+#   STATEMENTS   set: PostgreSQL keeps `pg_stat_statements`, and the run ends with each kind of
+#                statement's calls, execution and planning time, then the costliest statements
+#                (the kinds know the twentieth session's statements and the present ones)
 #
 # Prints the CPU of node A, node B, the generator and PostgreSQL (% of a core)
 # and the machine's idle share over 4 s from the 3rd second, then the bench's
