@@ -156,7 +156,7 @@ import Testing
     func manyLastSeenTimesInOneWrite(backend: StorageBackend) async throws {
         try await backend.withStorage { opened throws in
             let stations = opened.storage.stations
-            // More than one statement's worth, so that the chunks are exercised.
+            // More than the 500 a statement once took.
             let ids = (0..<1200).map { "CP\($0)" }
             for id in ids.prefix(3) + ["KEEP"] { _ = try await stations.ensure(id, at: Fixtures.date(0)) }
             var times = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Fixtures.date(100 + $0)) })

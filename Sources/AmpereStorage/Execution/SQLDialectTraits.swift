@@ -5,8 +5,6 @@ import SQLKit
 struct SQLDialectTraits: Sendable {
     /// Starts a write transaction (on SQLite, one that holds the write lock from its first statement).
     var beginWrite: String
-    /// The most bound parameters one statement may carry.
-    var maxBindParameters: Int
     /// After a failed statement the transaction can only roll back (PostgreSQL), rather than
     /// losing just that statement (SQLite).
     var failedStatementAbortsTransaction: Bool
@@ -47,10 +45,5 @@ struct SQLDialectTraits: Sendable {
         // `reflecting:`: PostgreSQL's errors keep the server's message out of their plain description.
         return StorageError(
             isConstraintViolation(error) ? .constraintViolation : .database, reason: String(reflecting: error))
-    }
-
-    /// How many rows of `columns` bound values a multi-row statement takes at most.
-    func rowsPerStatement(columns: Int, cap: Int = 1000) -> Int {
-        max(1, min(cap, maxBindParameters / max(columns, 1)))
     }
 }

@@ -5,8 +5,6 @@ extension SQLDialectTraits {
     static let postgres = SQLDialectTraits(
         // READ COMMITTED: every statement of a batch sees what other nodes committed before it.
         beginWrite: "BEGIN",
-        // The wire protocol counts bind parameters in 16 bits.
-        maxBindParameters: 65535,
         failedStatementAbortsTransaction: true,
         roundTripPerStatement: true,
         // One lock for every node of a cluster, held to the end of the migration transaction.

@@ -135,26 +135,27 @@ struct SQLStationRepository: StationRepository {
         }
     }
 
-    /// One write for the lot: UPDATEs of up to `seenPerStatement` stations each, a CASE picking every
-    /// station's time, instead of a statement per station.
+    /// One UPDATE for the lot, joined to the times as rows (`ColumnRows`). It was a CASE with a
+    /// branch per station, 500 stations a statement, whose branches every row went through: for
+    /// 10,000 stations 69 ms on SQLite against 24 ms joined, and on PostgreSQL about 14 µs a station
+    /// against 6.5.
     func recordSeen(_ times: [String: Date]) async throws {
         guard !times.isEmpty else { return }
-        let entries = times.map { (id: $0.key, at: Millis.from($0.value)) }
-        let perStatement = store.traits.rowsPerStatement(columns: 3, cap: Self.seenPerStatement)
+        var ids: [String] = [], instants: [Int] = []
+        ids.reserveCapacity(times.count)
+        instants.reserveCapacity(times.count)
+        for (id, time) in times {
+            ids.append(id)
+            instants.append(Millis.from(time))
+        }
+        let rows = store.traits.select(ColumnRows([.text(ids), .bigint(instants)]))
         try await store.write { db in
-            for start in stride(from: 0, to: entries.count, by: perStatement) {
-                let chunk = entries[start..<min(start + perStatement, entries.count)]
-                let cases: [SQLQueryString] = chunk.map { "WHEN \(bind: $0.id) THEN \(bind: $0.at)" }
-                let ids: [SQLQueryString] = chunk.map { "\(bind: $0.id)" }
-                try await db.raw(
-                    "UPDATE stations SET last_seen = CASE id " + cases.joined(separator: " ")
-                        + " ELSE last_seen END WHERE id IN (" + ids.joined(separator: ", ") + ")"
-                ).run()
-            }
+            try await db.raw(
+                "WITH seen(seen_id, seen_at) AS (" + rows + ") "
+                    + "UPDATE stations SET last_seen = seen_at FROM seen WHERE stations.id = seen.seen_id"
+            ).run()
         }
     }
-
-    static let seenPerStatement = 500
 
     /// Where a statement is a round trip (PostgreSQL), the statuses queued together are stored with
     /// two statements for the lot: after an outage every reconnecting station reports each of its

@@ -11,8 +11,6 @@ extension SQLDialectTraits {
     static let sqlite = SQLDialectTraits(
         // IMMEDIATE takes the write lock at BEGIN, so a batch never fails half-way on a busy upgrade.
         beginWrite: "BEGIN IMMEDIATE",
-        // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
-        maxBindParameters: 32766,
         failedStatementAbortsTransaction: false,
         roundTripPerStatement: false,
         // BEGIN IMMEDIATE already excludes every other writer.
