@@ -9,21 +9,8 @@ enum RawHTTP {
     /// Sends `request` to 127.0.0.1:`port` and returns the status line and
     /// headers of the answer (everything up to the blank line).
     static func exchange(port: Int, request: String, timeoutSeconds: Int = 30) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
+        let fd = try connectedSocket(port: port, timeoutSeconds: timeoutSeconds)
         defer { close(fd) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
         let bytes = Array(request.utf8)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var received: [UInt8] = []
@@ -35,6 +22,28 @@ enum RawHTTP {
             if let text = String(bytes: received, encoding: .utf8), text.contains("\r\n\r\n") { break }
         }
         return String(decoding: received, as: UTF8.self)
+    }
+
+    /// A blocking socket connected to 127.0.0.1:`port`, whose reads give up after `timeoutSeconds`.
+    private static func connectedSocket(port: Int, timeoutSeconds: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        return fd
     }
 
     /// The status code of an upgrade request to `path`. The blocking socket
@@ -67,6 +76,73 @@ enum RawHTTP {
         let parts = statusLine.split(separator: " ")
         guard parts.count >= 2, let status = Int(parts[1]) else { return -1 }
         return status
+    }
+
+    /// One answer of `exchanges`: its status, headers (names lowercased) and body.
+    struct Answer: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
+    /// An upgrade request to `path` offering OCPP 1.6, as a charge point sends it.
+    static func upgradeRequest(port: Int, path: String) -> String {
+        "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Protocol: ocpp1.6\r\n\r\n"
+    }
+
+    /// Sends `requests` one after the other on one connection, each once the answer before it
+    /// has come (answers need a Content-Length), as a proxy reusing a pooled connection does.
+    static func exchanges(port: Int, requests: [String]) async throws -> [Answer] {
+        try await withCheckedThrowingContinuation { continuation in
+            // A thread of its own, as in `upgradeStatus`.
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try blockingExchanges(port: port, requests: requests) })
+            }
+        }
+    }
+
+    private static func blockingExchanges(port: Int, requests: [String]) throws -> [Answer] {
+        let fd = try connectedSocket(port: port, timeoutSeconds: 30)
+        defer { close(fd) }
+        var answers: [Answer] = []
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        for request in requests {
+            let bytes = Array(request.utf8)
+            _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+            while true {
+                if let answer = parse(&received) {
+                    answers.append(answer)
+                    break
+                }
+                let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { return answers }
+                received.append(contentsOf: chunk[0..<count])
+            }
+        }
+        return answers
+    }
+
+    /// Takes one whole answer off the front of `buffer`, if it holds one.
+    private static func parse(_ buffer: inout [UInt8]) -> Answer? {
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        guard let end = buffer.indices.first(where: { buffer[$0...].starts(with: separator) }) else { return nil }
+        let lines = String(decoding: buffer[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let parts = lines[0].split(separator: " ")
+        guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let bodyStart = end + separator.count
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        guard buffer.count >= bodyStart + length else { return nil }
+        let body = String(decoding: buffer[bodyStart..<(bodyStart + length)], as: UTF8.self)
+        buffer.removeFirst(bodyStart + length)
+        return Answer(status: status, headers: headers, body: body)
     }
 
     static func basic(_ user: String, _ password: String) -> String {

@@ -58,4 +58,38 @@ import Testing
                     port: port, path: "/ocpp/LOCKED", authorization: RawHTTP.basic("LOCKED", "s3cret-s3cret")) == 101)
         }
     }
+
+    /// A proxy that pools its connections to the nodes (nginx's `keepalive`) may send an upgrade on
+    /// a connection that already served a REST call. A node upgrades only a connection's first
+    /// request: the later one is refused with its reason and `Connection: close`, where it had got
+    /// an empty 404 as if the station were unknown; on a new connection the station gets in.
+    @Test func anUpgradeAfterAnotherRequestOnItsConnectionIsRefusedWithItsReason() async throws {
+        try await ServerHarness.withServer { (server: ServerHarness) async throws in
+            let port = server.port
+            let answers = try await RawHTTP.exchanges(
+                port: port,
+                requests: [
+                    "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                    RawHTTP.upgradeRequest(port: port, path: "/ocpp/CP-POOLED"),
+                ])
+            try #require(answers.count == 2)
+            #expect(answers[0].status == 200)
+            #expect(answers[1].status == 400)
+            #expect(answers[1].headers["connection"] == "close")
+            #expect(answers[1].body.contains(#""code":"upgrade_not_first_request""#), "\(answers[1].body)")
+            #expect(try await RawHTTP.upgradeStatus(port: port, path: "/ocpp/CP-POOLED") == 101)
+        }
+    }
+
+    /// RFC 9110 §15.5.22: a plain request to the endpoint is told which protocol it takes.
+    @Test func aPlainRequestToTheEndpointIsToldToUpgrade() async throws {
+        try await ServerHarness.withServer { (server: ServerHarness) async throws in
+            let answers = try await RawHTTP.exchanges(
+                port: server.port, requests: ["GET /ocpp/CP-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"])
+            try #require(answers.count == 1)
+            #expect(answers[0].status == 426)
+            #expect(answers[0].headers["upgrade"] == "websocket")
+            #expect(answers[0].body.contains(#""code":"upgrade_required""#), "\(answers[0].body)")
+        }
+    }
 }

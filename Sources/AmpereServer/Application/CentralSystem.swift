@@ -88,6 +88,7 @@ public final class CentralSystem: Sendable {
             return Response(
                 status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: MetricsBootstrap.render())))
         }
+        addOCPPEndpointRoute(to: router, logger: logger)
         addAPIRoutes(
             to: router,
             services: APIServices(
