@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -215,6 +216,29 @@ def test_commands_reach_every_station_from_every_node(cluster):
         response = cluster.api(index).post(f"{station_path(absent)}/remote-start", json={"idTag": unique_tag()})
         assert response.status_code == 409, response.text
         assert response.json()["error"]["code"] == "not_connected"
+
+
+def test_charge_points_connect_through_nginx_at_once_between_rest_calls(cluster):
+    """nginx keeps the upstream connections of REST calls for reuse. A node upgrades only the
+    first request of a connection, so an upgrade sent on a pooled one was refused (an empty 404
+    then, 400 upgrade_not_first_request now) and the charge point had to try again later: after
+    a failover with REST traffic, stations took some 40 s to come back. The configuration gives
+    /ocpp/ an upstream without a pool; every charge point must get in on its first try."""
+    base = f"http://127.0.0.1:{cluster.nginx_port}"
+
+    def rest_calls(count: int) -> None:
+        # Each on a connection of its own to nginx, so that both its workers pool upstream connections.
+        for _ in range(count):
+            with urllib.request.urlopen(base + "/healthz", timeout=10) as response:
+                assert response.status == 200
+
+    async def scenario():
+        for _ in range(12):
+            await asyncio.to_thread(rest_calls, 4)
+            session = await open_charge_point(cluster.ws_base, unique_id("CL-POOL"))
+            await session.close()
+
+    run(scenario(), timeout=90)
 
 
 def test_a_station_that_moves_to_another_node_has_its_old_socket_closed(cluster):
