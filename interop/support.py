@@ -317,6 +317,8 @@ class ServerProcess:
         self._log_file = None
         self._starts = 0
         self.returncode: int | None = None
+        # Run in the child before `ampere serve` starts (subprocess's preexec_fn), e.g. to set its limits.
+        self.preexec: Callable[[], None] | None = None
 
     @property
     def base_url(self) -> str:
@@ -365,6 +367,7 @@ class ServerProcess:
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=self.preexec,
         )
         RUNNING_SERVERS.append(self)
         try:

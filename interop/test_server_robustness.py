@@ -7,7 +7,9 @@ import base64
 import contextlib
 import json
 import os
+import resource
 import time
+from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -406,3 +408,38 @@ def test_abrupt_tcp_close_marks_station_disconnected(ws_base, api):
             await again.heartbeat_ok()
 
     run(scenario())
+
+
+# -- open files ----------------------------------------------------------------------
+
+
+def _open_files(pid: int) -> tuple[str, str]:
+    """The soft and hard open-file limits of process `pid`, as /proc shows them."""
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max open files"):
+            soft, hard = line.split()[3:5]
+            return soft, hard
+    raise AssertionError("no open-file limit in /proc")
+
+
+@pytest.mark.parametrize("ceiling", ["4096", "inherited"])
+def test_serve_raises_its_open_file_limit_to_the_hard_one(server_factory, ceiling):
+    """Every station holds a socket. Started under the usual soft limit of 1,024, a node had held
+    some 1,000 stations and refused the rest at accept with nothing in its log; it now raises its
+    soft limit to the hard one, and warns at start when that leaves fewer than 20,000."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if ceiling == "4096":
+        hard = 4096
+    elif hard == resource.RLIM_INFINITY or hard <= 4096:
+        pytest.skip(f"the inherited hard limit ({hard}) is the other case")
+    proc = server_factory(start=False)
+    proc.preexec = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+    proc.start()
+    assert _open_files(proc.proc.pid) == (str(hard), str(hard))
+    log = proc.log_text()
+    if hard < 20_000:
+        assert "few open files" in log and f"openFiles={hard}" in log, log
+    else:
+        assert "few open files" not in log, log
+        assert f"openFiles={hard}" in log, log
+

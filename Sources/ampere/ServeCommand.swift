@@ -104,7 +104,21 @@ struct ServeCommand: AsyncParsableCommand {
         }
         LoggingSystem.bootstrap { label in LazyMetadataLogHandler.standardOutput(label: label, level: level) }
         let logger = Logger(label: "ampere")
+        // Each station holds a socket: a soft limit of 1,024, the usual default, had capped a node
+        // at some 1,000 stations, the rest refused at accept with nothing in the log.
+        if let openFiles = OpenFileLimit.raise() {
+            if openFiles < Self.openFilesWanted {
+                logger.warning(
+                    "few open files: this node holds at most some \(max(openFiles - 64, 0)) stations (a socket each); raise the hard limit (ulimit -Hn, systemd LimitNOFILE=)",
+                    metadata: ["openFiles": "\(openFiles)"])
+            } else {
+                logger.info("open-file limit", metadata: ["openFiles": "\(openFiles)"])
+            }
+        }
         let system = try await CentralSystem.build(configuration, logger: logger)
         try await system.run()
     }
+
+    /// Below this many open files a node warns at start: every station holds one.
+    static let openFilesWanted = 20_000
 }

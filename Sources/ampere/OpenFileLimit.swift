@@ -4,13 +4,14 @@
     import Darwin
 #endif
 
-/// The process's limit on open files, which every connection counts against.
-public enum OpenFileLimit {
+/// The process's limit on open files, which every connection counts against: a station's
+/// socket in the server, a simulated one in the load generator.
+enum OpenFileLimit {
     /// Raises the soft limit to the hard one (the default soft limit, often
     /// 1,024, would stop a fleet long before the server does); returns the
     /// soft limit now in force, nil when it cannot be read.
     @discardableResult
-    public static func raise() -> Int? {
+    static func raise() -> Int? {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
         if limit.rlim_cur < limit.rlim_max {
