@@ -2,19 +2,19 @@
 # Runs every test of Ampere on a fresh machine: the Swift suites, then the
 # interop suites that drive Ampere with the Python `ocpp` package; the storage
 # and integration suites run on SQLite and again on PostgreSQL.
-# Installs what it needs itself (PostgreSQL and nginx from Debian, a Python
+# Installs what it needs itself (PostgreSQL, nginx and openssl from Debian, a Python
 # venv from PyPI) and starts a throwaway PostgreSQL server on loopback,
 # stopped at exit; the cluster test starts its own nodes and nginx.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-echo "== nginx (the cluster test puts it in front of three nodes)"
-if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ]; then
+echo "== nginx and openssl (the cluster test puts nginx in front of three nodes; the simulator's wss:// test behind TLS)"
+if ! { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || ! command -v openssl >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null
+  apt-get update -qq && apt-get install -y -qq nginx-light openssl >/dev/null
 fi
-export AMPERE_REQUIRE_CLUSTER=1
+export AMPERE_REQUIRE_CLUSTER=1 AMPERE_REQUIRE_TLS=1
 
 echo "== PostgreSQL (a throwaway server on 127.0.0.1)"
 pgdir=$(mktemp -d /tmp/ampere-test-pg.XXXXXX)

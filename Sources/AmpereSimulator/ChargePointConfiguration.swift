@@ -1,3 +1,5 @@
+import NIOSSL
+
 /// Everything one simulated charge point is told before it starts.
 ///
 /// Durations of the simulated world (sessions, sampling, firmware steps) are
@@ -57,6 +59,8 @@ public struct ChargePointConfiguration: Sendable {
     /// Initial values of configuration keys (for example
     /// `AllowOfflineTxForUnknownId`), checked like ChangeConfiguration.
     public var settings: [String: String] = [:]
+    /// TLS for `wss://` URLs (`SimulatorTLS.trusting(caFile:)`); nil: the system's trust roots.
+    public var tls: TLSConfiguration?
 
     public init(urls: [String], id: String, connectors: Int = 2) {
         self.urls = urls

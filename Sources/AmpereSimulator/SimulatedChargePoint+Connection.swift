@@ -65,7 +65,9 @@ extension SimulatedChargePoint {
     private func open(
         _ url: String, _ webSocket: WebSocketClientConfiguration, _ attempt: ConnectionAttempt
     ) async throws {
-        try await WebSocketClient.connect(url: url, configuration: webSocket, logger: logger) {
+        try await WebSocketClient.connect(
+            url: url, configuration: webSocket, tlsConfiguration: configuration.tls, logger: logger
+        ) {
             inbound, outbound, _ in
             // Too late: the charge point gave up on this handshake and has moved on.
             guard attempt.opened() else { return }

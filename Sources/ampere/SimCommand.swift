@@ -22,6 +22,8 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Charge point ids are <prefix>-00001, <prefix>-00002, ….") var idPrefix = "SIM"
     @Option(help: "Connectors per charge point.") var connectors = 2
     @Option(help: "HTTP Basic password of every charge point (security profile 1).") var password: String?
+    @Option(help: "PEM file of the certificate authorities to trust on wss:// URLs (default: the system's).")
+    var caFile: String?
     @Option(help: "Driver sessions per charge point per hour.") var sessionRate: Double = 1
     @Option(help: "Mean session length in seconds (each between half and one and a half of it).")
     var sessionLength: Double = 1800
@@ -39,6 +41,12 @@ struct SimCommand: AsyncParsableCommand {
         guard url.allSatisfy({ $0.hasPrefix("ws://") || $0.hasPrefix("wss://") }) else {
             throw ValidationError("--url must be a ws:// or wss:// URL")
         }
+        // The WebSocket client sends a wss:// URL's host as the TLS server name (SNI), which may
+        // not be an IP address (RFC 6066 §3): such a URL could never connect.
+        if let literal = url.first(where: { $0.hasPrefix("wss://") && Self.hostIsIPAddress($0) }) {
+            throw ValidationError(
+                "--url \(literal): on wss:// give the host name the central system's certificate names, not an IP address")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
@@ -47,6 +55,13 @@ struct SimCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
         var template = ChargePointConfiguration(urls: url, id: idPrefix, connectors: connectors)
         template.password = password
+        if let caFile {
+            do {
+                template.tls = try SimulatorTLS.trusting(caFile: caFile)
+            } catch {
+                throw ValidationError("--ca-file \(error)")
+            }
+        }
         template.sessionsPerHour = sessionRate
         template.sessionDuration = (sessionLength * 0.5)...(sessionLength * 1.5)
         template.meterValueSampleInterval = meterInterval
@@ -111,5 +126,13 @@ struct SimCommand: AsyncParsableCommand {
         source.resume()
         continuation.onTermination = { _ in source.cancel() }
         return stream
+    }
+
+    /// Whether `url`'s host is an IPv4 or IPv6 address rather than a name.
+    static func hostIsIPAddress(_ url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host, !host.isEmpty else { return false }
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        var address = in6_addr()
+        return inet_pton(AF_INET, bare, &address) == 1 || inet_pton(AF_INET6, bare, &address) == 1
     }
 }
