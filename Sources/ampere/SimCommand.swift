@@ -53,6 +53,12 @@ struct SimCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "ampere-sim")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        // A socket per charge point, as in `bench` (`BenchOptions.prepare`).
+        if let openFiles = OpenFileLimit.raise(), openFiles < count + 64 {
+            logger.warning(
+                "the open-file limit is below one socket per charge point; some will not connect",
+                metadata: ["openFiles": "\(openFiles)", "count": "\(count)"])
+        }
         var template = ChargePointConfiguration(urls: url, id: idPrefix, connectors: connectors)
         template.password = password
         if let caFile {
