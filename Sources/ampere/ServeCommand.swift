@@ -107,9 +107,10 @@ struct ServeCommand: AsyncParsableCommand {
         // Each station holds a socket: a soft limit of 1,024, the usual default, had capped a node
         // at some 1,000 stations, the rest refused at accept with nothing in the log.
         if let openFiles = OpenFileLimit.raise() {
+            if openFiles < Int.max { configuration.openFileLimit = openFiles }
             if openFiles < Self.openFilesWanted {
                 logger.warning(
-                    "few open files: this node holds at most some \(max(openFiles - 64, 0)) stations (a socket each); raise the hard limit (ulimit -Hn, systemd LimitNOFILE=)",
+                    "few open files: this node holds at most some \(max(openFiles - ServerConfiguration.reservedFiles, 1)) stations (a socket each); raise the hard limit (ulimit -Hn, systemd LimitNOFILE=)",
                     metadata: ["openFiles": "\(openFiles)"])
             } else {
                 logger.info("open-file limit", metadata: ["openFiles": "\(openFiles)"])

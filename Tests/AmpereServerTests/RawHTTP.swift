@@ -78,6 +78,31 @@ enum RawHTTP {
         return status
     }
 
+    /// An upgrade to `path` whose socket stays open: its status and the socket, which the caller
+    /// closes (`close(_:)`).
+    static func heldUpgrade(port: Int, path: String) async throws -> (status: Int, socket: Int32) {
+        try await withCheckedThrowingContinuation { continuation in
+            // A thread of its own, as in `upgradeStatus`.
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Result {
+                        let fd = try connectedSocket(port: port, timeoutSeconds: 30)
+                        let bytes = Array(upgradeRequest(port: port, path: path).utf8)
+                        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+                        var received: [UInt8] = []
+                        var chunk = [UInt8](repeating: 0, count: 4096)
+                        while let answer = String(bytes: received, encoding: .utf8), !answer.contains("\r\n\r\n") {
+                            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                            guard count > 0 else { break }
+                            received.append(contentsOf: chunk[0..<count])
+                        }
+                        let parts = String(decoding: received, as: UTF8.self).split(separator: " ")
+                        return (parts.count >= 2 ? Int(parts[1]) ?? -1 : -1, fd)
+                    })
+            }
+        }
+    }
+
     /// One answer of `exchanges`: its status, headers (names lowercased) and body.
     struct Answer: Sendable {
         var status: Int

@@ -92,4 +92,36 @@ import Testing
             #expect(answers[0].body.contains(#""code":"upgrade_required""#), "\(answers[0].body)")
         }
     }
+
+    /// Near its open-file limit a node turns charge points away (503 `full`) rather than run out
+    /// of files, and takes them again once sockets close; REST calls still get in.
+    @Test func chargePointsAreTurnedAwayNearTheOpenFileLimit() async throws {
+        let configure: @Sendable (inout ServerConfiguration) -> Void = {
+            $0.openFileLimit = ServerConfiguration.reservedFiles + 2
+        }
+        try await ServerHarness.withServer(configuring: configure) { (server: ServerHarness) async throws in
+            let port = server.port
+            let first = try await RawHTTP.heldUpgrade(port: port, path: "/ocpp/CAP-1")
+            defer { close(first.socket) }
+            let second = try await RawHTTP.heldUpgrade(port: port, path: "/ocpp/CAP-2")
+            #expect(first.status == 101)
+            #expect(second.status == 101)
+            let answers = try await RawHTTP.exchanges(
+                port: port, requests: [RawHTTP.upgradeRequest(port: port, path: "/ocpp/CAP-3")])
+            try #require(answers.count == 1)
+            #expect(answers[0].status == 503)
+            #expect(answers[0].body.contains(#""code":"full""#), "\(answers[0].body)")
+            let health = try await RawHTTP.exchanges(port: port, requests: ["GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"])
+            #expect(health.first?.status == 200)
+            close(second.socket)
+            // The server sees the close on its event loop: the slot comes back shortly after.
+            var status = 0
+            for _ in 0..<50 {
+                status = try await RawHTTP.upgradeStatus(port: port, path: "/ocpp/CAP-3")
+                if status == 101 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(status == 101)
+        }
+    }
 }

@@ -76,9 +76,10 @@ public final class CentralSystem: Sendable {
             callTimeout: configuration.callTimeout, metrics: OCPPMetrics(),
             observer: cluster)
         let admission = configuration.maxConnectionRate > 0 ? ConnectionAdmission(rate: configuration.maxConnectionRate) : nil
+        let capacity = configuration.openFileLimit.map { SocketCapacity(openFiles: $0) }
         let decider = UpgradeDecider(
             stations: storage.stations, registration: configuration.registration, passwords: passwords,
-            versions: [.v16], admission: admission)
+            versions: [.v16], admission: admission, capacity: capacity)
 
         let router = Router(context: AmpereRequestContext.self)
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
@@ -103,7 +104,7 @@ public final class CentralSystem: Sendable {
         let server = HTTPServerBuilder { responder in
             OCPPServerChannel(
                 responder: responder, http1: .init(), webSocket: webSocket, decide: decider.decide,
-                open: { connections.open($0, connection: $1, logger: $2) })
+                open: { connections.open($0, connection: $1, logger: $2) }, capacity: capacity)
         }
         let app = Application(
             router: router,

@@ -25,6 +25,12 @@ public struct ServerConfiguration: Sendable {
     /// stations that stayed connected wait about a third as long as unpaced), and is still the rate
     /// of a deliberate mass boot on two cores (docs/PERFORMANCE.md, targets 2 and 6).
     public var maxConnectionRate = 1000
+    /// The process's limit on open files, when known: a node turns charge points away
+    /// (`SocketCapacity`) some files before it. Nil: no cap.
+    public var openFileLimit: Int?
+    /// Open files a node keeps for everything but sockets: database and log files, database
+    /// connections, event loops' descriptors, and some REST calls.
+    public static let reservedFiles = 256
     /// Largest WebSocket frame or message accepted; larger closes the connection with 1009.
     public var maxFrameSize = 1 << 20
     /// This node's name in a cluster (PostgreSQL only): lowercase letters, digits and `_`, at most 40;

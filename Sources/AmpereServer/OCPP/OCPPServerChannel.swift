@@ -55,12 +55,18 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
     let webSocket: WebSocketSettings
     let decide: @Sendable (HTTPRequestHead, Logger) async -> UpgradeDecision
     let open: ConnectionOpener
+    /// Counts the sockets this channel accepts, when set.
+    var capacity: SocketCapacity? = nil
 
     /// How long after its set-up an accepted socket may wait for the server
     /// to handle it before it counts as lost to a closed listener.
     static let handlingGrace = TimeAmount.seconds(1)
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        if let capacity {
+            capacity.opened()
+            channel.closeFuture.whenComplete { _ in capacity.closed() }
+        }
         let handled = NIOLockedValueBox(false)
         Self.closeIfNeverHandled(channel, handled: handled, listener: channel.parent)
         return channel.eventLoop.makeCompletedFuture {

@@ -18,6 +18,8 @@ struct UpgradeDecider: Sendable {
     let versions: [OCPPVersion]
     /// Paces accepted upgrades, when set.
     var admission: ConnectionAdmission? = nil
+    /// Turns charge points away near the open-file limit, when set.
+    var capacity: SocketCapacity? = nil
 
     static let pathPrefix = "/ocpp/"
 
@@ -43,6 +45,10 @@ struct UpgradeDecider: Sendable {
         // During shutdown the waits end and the upgrade goes on: the registry, closed by then,
         // sends 1001 at once. A refusal would need `handle` to write it, and a server shutting
         // down may never call it for a new socket.
+        if let capacity, !capacity.admitsStation(logger: logger) {
+            return .refuse(
+                APIError(.serviceUnavailable, code: "full", "this node holds as many connections as its open files allow; try again later"))
+        }
         if let admission, await !admission.admit() {
             return .refuse(
                 APIError(.serviceUnavailable, code: "busy", "too many charge points are connecting at once; try again later"))
