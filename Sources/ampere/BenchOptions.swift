@@ -83,8 +83,7 @@ enum BenchOutput {
 
     /// Raises the open-file limit and says so when it is still too low for `stations`.
     static func prepare(stations: Int, json: Bool, what: String) {
-        let limit = OpenFileLimit.raise()
-        if let limit, limit < stations + 64 {
+        if let limit = OpenFileLimit.shortfall(forSockets: stations) {
             FileHandle.standardError.write(
                 Data("warning: the open-file limit (\(limit)) is below \(stations) connections\n".utf8))
         }

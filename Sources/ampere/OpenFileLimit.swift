@@ -21,4 +21,14 @@ enum OpenFileLimit {
         }
         return limit.rlim_cur >= rlim_t(Int.max) ? Int.max : Int(limit.rlim_cur)
     }
+
+    /// Raises the limit (`raise()`) for a process that will hold `sockets` sockets, and returns
+    /// the limit when that still leaves no room for them and a few other files; nil when it does.
+    static func shortfall(forSockets sockets: Int) -> Int? {
+        guard let limit = raise(), limit < sockets + otherFiles else { return nil }
+        return limit
+    }
+
+    /// Files a simulator or load generator holds beside its sockets.
+    static let otherFiles = 64
 }

@@ -54,7 +54,7 @@ struct SimCommand: AsyncParsableCommand {
         var logger = Logger(label: "ampere-sim")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
         // A socket per charge point, as in `bench` (`BenchOptions.prepare`).
-        if let openFiles = OpenFileLimit.raise(), openFiles < count + 64 {
+        if let openFiles = OpenFileLimit.shortfall(forSockets: count) {
             logger.warning(
                 "the open-file limit is below one socket per charge point; some will not connect",
                 metadata: ["openFiles": "\(openFiles)", "count": "\(count)"])

@@ -6,12 +6,9 @@ import Synchronization
 /// Every socket is an open file. At the process's open-file limit, accepting simply fails, but
 /// anything else that needs a file then fails too: the database, the log, and libdispatch's
 /// worker monitor, whose failed open of `/proc` ends the process (the simulator crashed that
-/// way). So a node stops taking charge points `reserve` files short of its limit: their upgrades
+/// way). So a node stops taking charge points `ServerConfiguration.reservedFiles` short of its limit: their upgrades
 /// are answered 503 `full` (nginx passes them to another node) while REST calls still get in.
 final class SocketCapacity: Sendable {
-    /// Files kept for everything but sockets (`ServerConfiguration.reservedFiles`).
-    static let reserve = ServerConfiguration.reservedFiles
-
     /// Sockets open at most before upgrades are refused.
     let limit: Int
     private let open = Atomic(0)
@@ -19,7 +16,7 @@ final class SocketCapacity: Sendable {
 
     /// `openFiles`: the process's limit on open files.
     init(openFiles: Int) {
-        limit = max(openFiles - Self.reserve, 1)
+        limit = max(openFiles - ServerConfiguration.reservedFiles, 1)
     }
 
     /// Sockets now open.

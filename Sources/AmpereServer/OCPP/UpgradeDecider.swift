@@ -41,14 +41,14 @@ struct UpgradeDecider: Sendable {
             let supported = versions.map(\.subprotocol).joined(separator: ", ")
             return .refuse(.badRequest("no supported subprotocol offered (supported: \(supported))"))
         }
-        // Paced before the lookup and the password check: those are what a storm costs.
-        // During shutdown the waits end and the upgrade goes on: the registry, closed by then,
-        // sends 1001 at once. A refusal would need `handle` to write it, and a server shutting
-        // down may never call it for a new socket.
         if let capacity, !capacity.admitsStation(logger: logger) {
             return .refuse(
                 APIError(.serviceUnavailable, code: "full", "this node holds as many connections as its open files allow; try again later"))
         }
+        // Paced before the lookup and the password check: those are what a storm costs.
+        // During shutdown the waits end and the upgrade goes on: the registry, closed by then,
+        // sends 1001 at once. A refusal would need `handle` to write it, and a server shutting
+        // down may never call it for a new socket.
         if let admission, await !admission.admit() {
             return .refuse(
                 APIError(.serviceUnavailable, code: "busy", "too many charge points are connecting at once; try again later"))

@@ -557,7 +557,6 @@ public final class PostgresClusterBus: ClusterBus {
         if !payload.isEmpty { try await db.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run() }
     }
 
-
     /// Prepared statements log nothing, as `PostgresClient.execute` does by default.
     private static let quiet = Logger(label: "ampere.cluster.statements", factory: { _ in SwiftLogNoOpLogHandler() })
 
