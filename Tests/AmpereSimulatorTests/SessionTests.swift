@@ -9,12 +9,23 @@ import Testing
         try await SimTestServer.withServer { server in
             let api = try await SimAPIClient.signedIn(server)
             try await api.createTag("DRIVER-1")
-            var configuration = SimTestSupport.configuration([server.wsURL], id: "SESSION-1")
-            configuration.sessionDuration = 1.5...1.5
+            let configuration = SimTestSupport.configuration([server.wsURL], id: "SESSION-1")
             let chargePoint = SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
             let transaction = try await SimTestSupport.run(chargePoint) {
                 try await Polling.eventually("a boot") { chargePoint.isBooted }
                 #expect(chargePoint.plugIn(connectorId: 1, idTag: "DRIVER-1"))
+                // The driver leaves once the server holds three periodic energy readings, not after a
+                // fixed time: on a busy machine a 1.5 s session had been sampled only once.
+                let started = try await Polling.eventuallyFound("a started transaction") {
+                    try await api.transactions(of: "SESSION-1").first?["id"] as? Int
+                }
+                try await Polling.eventually("three periodic energy readings stored") {
+                    try await api.meterValues(of: started).filter {
+                        $0["context"] as? String == "Sample.Periodic"
+                            && $0["measurand"] as? String == "Energy.Active.Import.Register"
+                    }.count >= 3
+                }
+                chargePoint.unplug(connectorId: 1)
                 let transaction = try await Polling.eventuallyFound("a stopped transaction") {
                     try await api.transactions(of: "SESSION-1").first { $0["meterStop"] as? Int != nil }
                         .map(TransactionView.init)
