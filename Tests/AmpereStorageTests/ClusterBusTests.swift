@@ -238,6 +238,41 @@ import Testing
     }
 
     @Test(arguments: servers)
+    func routedCallsAreHeardAndTheirStatementsAnsweredOnTheBusEventLoop(server: ClusterTestServer) async throws {
+        try await server.withBuses(2) { buses in
+            let (a, b) = (buses[0], buses[1])
+            let heardOnLoop = Mutex<[Bool]>([])
+            let events = b.events(nodeId: "node_b") { event in
+                guard case .callQueued = event else { return false }
+                heardOnLoop.withLock { $0.append(b.eventLoop.inEventLoop) }
+                return true
+            }
+            let recorder = EventRecorder(events)
+            defer { recorder.stop() }
+            try await recorder.expect(.resynchronize)
+
+            let request = ClusterCallRequest(
+                originNode: "node_a", targetNode: "node_b", stationId: "CP1", action: "Reset",
+                payload: #"{"type":"Soft"}"#, timeout: .seconds(5))
+            let id = try await a.submit(request)
+            #expect(await recorder.wait { _ in !heardOnLoop.withLock { $0 }.isEmpty })
+            #expect(heardOnLoop.withLock { $0 } == [true])
+
+            // A task on the bus's executor runs on that loop, and stays there across a statement,
+            // whose connection lives on the same loop.
+            let stayed = await Task(executorPreference: b.executor) { () -> [Bool] in
+                let before = b.eventLoop.inEventLoop
+                try? await b.complete(id, origin: "node_a", outcome: .result(#"{"status":"Accepted"}"#))
+                return [before, b.eventLoop.inEventLoop]
+            }.value
+            #expect(stayed == [true, true])
+            for connection in b.dedicated {
+                #expect(try await connection.withConnection { $0.eventLoop === b.eventLoop })
+            }
+        }
+    }
+
+    @Test(arguments: servers)
     func callsRepliesAndCommandsReachOnlyTheirNode(server: ClusterTestServer) async throws {
         try await server.withListeningNodes { a, b, onA, onB in
 

@@ -42,6 +42,14 @@ public protocol ClusterBus: Sendable {
     func completedCalls(among ids: [Int]) async throws -> [Int]
     /// Tells `nodeId` to act on a station it holds.
     func send(_ command: ClusterCommand, to nodeId: String) async throws
+    /// Where work that waits on the bus is best run: the thread its connections' answers arrive
+    /// on, so that a step's answer and the next step need no other thread woken between them.
+    /// Nil where it does not matter.
+    var executor: (any TaskExecutor)? { get }
+}
+
+extension ClusterBus {
+    public var executor: (any TaskExecutor)? { nil }
 }
 
 /// Which node holds a station's connection, since when.

@@ -198,7 +198,9 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
                 // Notifications sent while this node was not listening are lost: catch up from the tables.
                 do {
                     try await reloadMembership()
-                    for id in try await bus.pendingCalls(for: nodeId) { Task { await self.runRoutedCall(id, nil) } }
+                    for id in try await bus.pendingCalls(for: nodeId) {
+                        Task(executorPreference: bus.executor) { await self.runRoutedCall(id, nil) }
+                    }
                     for id in try await bus.completedCalls(among: waiters.waiting) { waiters.arrived(id, outcome: nil) }
                 } catch {
                     logger.error("could not reload cluster state", metadata: ["error": "\(error)"])
@@ -225,7 +227,9 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
     private func handledAtOnce(_ event: ClusterEvent) -> Bool {
         switch event {
         case .callQueued(let id, let request):
-            Task { await self.runRoutedCall(id, request) }
+            // On the bus's thread, where this notification was heard and the outcome's statement
+            // will be answered: no thread woken for the task, nor for the statement's answer.
+            Task(executorPreference: bus.executor) { await self.runRoutedCall(id, request) }
             return true
         case .callCompleted(let id, let outcome):
             waiters.arrived(id, outcome: outcome)

@@ -15,6 +15,7 @@ import Synchronization
 /// `StorageError` `.unavailable`, as a pool's lease would.
 final class DedicatedConnection: Sendable {
     private let configuration: PostgresConnection.Configuration
+    private let eventLoop: any EventLoop
     private let logger: Logger
     private let state = Mutex(State())
 
@@ -24,11 +25,12 @@ final class DedicatedConnection: Sendable {
     }
 
     /// `settings` go to the server with each connection's startup, as a pool's would.
-    init(location: PostgresLocation, settings: [(String, String)], logger: Logger) throws {
+    init(location: PostgresLocation, settings: [(String, String)], eventLoop: any EventLoop, logger: Logger) throws {
         var configuration = try location.connectionConfiguration()
         configuration.options.additionalStartupParameters = settings
         configuration.options.connectTimeout = TimeAmount(PostgresPoolSource.leaseTimeout)
         self.configuration = configuration
+        self.eventLoop = eventLoop
         self.logger = logger
     }
 
@@ -69,7 +71,8 @@ final class DedicatedConnection: Sendable {
         }
         let made: PostgresConnection
         do {
-            made = try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
+            made = try await PostgresConnection.connect(
+                on: eventLoop, configuration: configuration, id: 2, logger: logger)
         } catch {
             throw StorageError(.unavailable, reason: "no PostgreSQL connection: \(String(reflecting: error))")
         }

@@ -25,11 +25,16 @@ public final class PostgresClusterBus: ClusterBus {
     private let client: PostgresClient
     private let clientTask: Task<Void, Never>
     private let logger: Logger
+    /// The listener's and the batchers' connections all live on this event loop, and work that
+    /// waits on them runs there too (`executor`): a notification, the task it starts and the
+    /// statement that task sends then share one thread instead of waking another at each step.
+    let eventLoop: any EventLoop
+    public let executor: (any TaskExecutor)?
     /// Routed calls and their outcomes, each kind batched while a statement of its kind runs.
     let submissions: StatementBatcher<ClusterCallRequest, Int>
     let completions: StatementBatcher<Completion, Void>
     /// The connections of the two batchers, for routed calls and for their outcomes.
-    private let dedicated: [DedicatedConnection]
+    let dedicated: [DedicatedConnection]
     /// The most calls (or outcomes) one statement carries.
     static let maxBatch = 200
 
@@ -62,10 +67,14 @@ public final class PostgresClusterBus: ClusterBus {
         configuration.options.minimumConnections = Self.keptConnections
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
+        let eventLoop = PostgresConnection.defaultEventLoopGroup.next()
+        self.eventLoop = eventLoop
+        executor = EventLoopExecutor(eventLoop: eventLoop)
         // Each batcher runs one statement at a time: a connection of its own each.
-        let callConnection = try DedicatedConnection(location: location, settings: Self.sessionSettings, logger: logger)
+        let callConnection = try DedicatedConnection(
+            location: location, settings: Self.sessionSettings, eventLoop: eventLoop, logger: logger)
         let outcomeConnection = try DedicatedConnection(
-            location: location, settings: Self.sessionSettings, logger: logger)
+            location: location, settings: Self.sessionSettings, eventLoop: eventLoop, logger: logger)
         dedicated = [callConnection, outcomeConnection]
         submissions = StatementBatcher(maxBatch: Self.maxBatch) { try await Self.submitBatch($0, callConnection) }
         completions = StatementBatcher(maxBatch: Self.maxBatch) { try await Self.completeBatch($0, outcomeConnection) }
@@ -392,10 +401,12 @@ public final class PostgresClusterBus: ClusterBus {
         let (stream, continuation) = AsyncStream.makeStream(of: ClusterEvent.self)
         let location = self.location
         let logger = self.logger
-        let task = Task {
+        let eventLoop = self.eventLoop
+        let task = Task(executorPreference: executor) {
             while !Task.isCancelled {
                 do {
-                    try await Self.listen(location: location, nodeId: nodeId, logger: logger) { event in
+                    try await Self.listen(location: location, nodeId: nodeId, eventLoop: eventLoop, logger: logger) {
+                        event in
                         if !handlingAtOnce(event) { continuation.yield(event) }
                     }
                 } catch {
@@ -412,10 +423,11 @@ public final class PostgresClusterBus: ClusterBus {
 
     /// One listening connection: yields `.resynchronize` once both channels listen, then every event.
     private static func listen(
-        location: PostgresLocation, nodeId: String, logger: Logger, yield: @escaping @Sendable (ClusterEvent) -> Void
+        location: PostgresLocation, nodeId: String, eventLoop: any EventLoop, logger: Logger,
+        yield: @escaping @Sendable (ClusterEvent) -> Void
     ) async throws {
         let connection = try await PostgresConnection.connect(
-            configuration: try location.connectionConfiguration(), id: 1, logger: logger)
+            on: eventLoop, configuration: try location.connectionConfiguration(), id: 1, logger: logger)
         defer { Task { try? await connection.close() } }
         try await withTaskCancellationHandler {
             try await connection.listen(on: sharedChannel) { shared in
