@@ -19,6 +19,8 @@ struct StationConnection: Sendable {
     /// A second descriptor of the channel's socket, when opened with `keepDescriptor`: the
     /// throughput scenario's `EpollRoundTripLoop` reads and writes it while the channel does not.
     let descriptor: SocketDescriptor?
+    /// Set by `drop()`: a call this cut short is the scenario's doing, not an error of the server's.
+    private let droppedHere = DropMark()
 
     /// The connection could not be made or was not upgraded.
     struct Refused: Error, CustomStringConvertible {
@@ -115,6 +117,8 @@ struct StationConnection: Sendable {
 
     var allocator: ByteBufferAllocator { channel.allocator }
     var isOpen: Bool { channel.isActive }
+    /// Whether this side dropped the connection (`drop()`).
+    var wasDroppedHere: Bool { droppedHere.isSet }
 
     /// Sends a CALL frame numbered `id` and waits for its outcome.
     func call(_ frame: ByteBuffer, id: UInt64, timeout: TimeAmount) async -> CallOutcome {
@@ -139,6 +143,7 @@ struct StationConnection: Sendable {
     /// TCP reset instead of a FIN (SO_LINGER 0), so the server only learns of
     /// it from the socket.
     func drop() {
+        droppedHere.set()
         descriptor?.close()
         let channel = self.channel
         guard let socket = channel as? any SocketOptionProvider else {
@@ -147,6 +152,13 @@ struct StationConnection: Sendable {
         }
         socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
     }
+}
+
+/// Whether a connection was dropped on purpose, shared by its copies.
+final class DropMark: Sendable {
+    private let value = Atomic(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }
 
 /// A socket descriptor that is closed once, by whichever copy of its connection closes first.
