@@ -20,8 +20,12 @@ public struct ChargePointConfiguration: Sendable {
     public var firmwareVersion = "1.0.0"
     public var serialNumber: String?
 
-    /// Tags the simulated drivers present, one drawn at random per session.
+    /// Tags the simulated drivers present, one drawn at random per session among those not
+    /// in a session already (`drivers`).
     public var idTags: [String] = ["SIM-DRIVER-1"]
+    /// Which of `idTags` are in a session; copies of this configuration share it, so that a
+    /// fleet made from one template never draws a tag twice at once.
+    public var drivers = DriverTags()
     /// Driver sessions per charge point per hour (a Poisson process); 0 for none.
     public var sessionsPerHour: Double = 0
     /// How long a driver charges when nothing stops the session earlier, in seconds.

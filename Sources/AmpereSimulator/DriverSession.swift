@@ -16,6 +16,8 @@ struct DriverSession: Sendable {
         var reservationId: Int?
         /// A TxProfile from RemoteStartTransaction.
         var profile: ChargingProfile?
+        /// `idTag` was drawn from the fleet's drivers, and goes back to them when the visit ends.
+        var drawnTag = false
     }
 
     let chargePoint: SimulatedChargePoint
@@ -30,6 +32,7 @@ struct DriverSession: Sendable {
         stats.activeSessions.add(1, ordering: .relaxed)
         await visit()
         stats.activeSessions.subtract(1, ordering: .relaxed)
+        if plan.drawnTag { configuration.drivers.release(plan.idTag) }
         let idle = chargePoint.release(connector: plan.connectorId)
         if !Task.isCancelled { chargePoint.report(idle, connector: plan.connectorId) }
     }
@@ -48,7 +51,12 @@ struct DriverSession: Sendable {
         // Cancelled: the simulator is shutting down, and the charger with it.
         guard let reason = await charge(&model) else { return }
         end(model, reason: reason)
-        stats.sessionsCompleted.add(1, ordering: .relaxed)
+        // Refused at StartTransaction (or later) for its tag: not a session the driver finished.
+        if reason == .deAuthorized {
+            stats.sessionsDeauthorized.add(1, ordering: .relaxed)
+        } else {
+            stats.sessionsCompleted.add(1, ordering: .relaxed)
+        }
         if reason != .softReset && reason != .hardReset {
             chargePoint.report(.finishing, connector: plan.connectorId)
             try? await Task.sleep(for: .seconds(configuration.unplugDelay))

@@ -17,7 +17,11 @@ extension SimulatedChargePoint {
                 expireReservations()
                 if let due = nextArrival, clock.now >= due {
                     nextArrival = arrival(after: clock.now)
-                    if !plugIn() { stats.sessionsRefused.add(1, ordering: .relaxed) }
+                    switch arrive() {
+                    case .arrived: break
+                    case .noFreeConnector: stats.sessionsRefused.add(1, ordering: .relaxed)
+                    case .noFreeDriver: stats.noFreeDriver.add(1, ordering: .relaxed)
+                    }
                 }
                 switch event {
                 case .driverArrives(let plan):

@@ -61,16 +61,33 @@ public final class SimulatedChargePoint: Sendable {
     public func setting(_ key: String) -> String? { state.withLock { $0.settings.value(key) } }
 
     /// A driver arrives now at `connectorId` (or any free connector) with
-    /// `idTag` (or one of the configured tags); false when no connector is free.
+    /// `idTag` (or one of the configured tags no session holds); false when no
+    /// connector is free, or every configured tag is in a session.
     @discardableResult
     public func plugIn(connectorId: Int? = nil, idTag: String? = nil) -> Bool {
-        let tag = idTag ?? configuration.idTags.randomElement() ?? "SIM-DRIVER"
+        arrive(connectorId: connectorId, idTag: idTag) == .arrived
+    }
+
+    /// What became of a driver's arrival.
+    enum Arrival: Equatable {
+        case arrived
+        case noFreeConnector
+        /// Every configured tag is in a session: the fleet's drivers are all charging.
+        case noFreeDriver
+    }
+
+    func arrive(connectorId: Int? = nil, idTag: String? = nil) -> Arrival {
+        let tags = configuration.idTags.isEmpty ? ["SIM-DRIVER"] : configuration.idTags
+        guard let tag = idTag ?? configuration.drivers.take(from: tags) else { return .noFreeDriver }
+        let drawn = idTag == nil
         guard let (connector, reservation) = state.withLock({ $0.claimConnector(connectorId, for: tag) }) else {
-            return false
+            if drawn { configuration.drivers.release(tag) }
+            return .noFreeConnector
         }
         events.post(
-            .driverArrives(.init(connectorId: connector, idTag: tag, remote: false, reservationId: reservation)))
-        return true
+            .driverArrives(
+                .init(connectorId: connector, idTag: tag, remote: false, reservationId: reservation, drawnTag: drawn)))
+        return .arrived
     }
 
     /// The driver at `connectorId` ends the session with their card (reason Local).

@@ -28,7 +28,9 @@ public enum SimulatorReport {
             ("calls received", "\(stats.callsReceived)"),
             ("sessions started", "\(stats.sessionsStarted)"),
             ("sessions completed", "\(stats.sessionsCompleted)"),
+            ("sessions deauthorized", "\(stats.sessionsDeauthorized)"),
             ("drivers turned away", "\(stats.sessionsRefused)"),
+            ("arrivals, every tag charging", "\(stats.noFreeDriver)"),
             ("meter values (in transactions)", "\(stats.meterValuesQueued)"),
             ("transaction messages dropped", "\(stats.transactionMessagesDropped)"),
             (

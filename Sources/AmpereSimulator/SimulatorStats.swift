@@ -25,11 +25,16 @@ public final class SimulatorStats: Sendable {
         public var callFailures = 0
         /// Calls the central system sent to the charge points.
         public var callsReceived = 0
-        /// Sessions that began charging, that ended, and drivers turned away
-        /// (tag refused, no free connector).
+        /// Sessions that began charging, that ended, that the central system
+        /// stopped for their tag (ConcurrentTx, Invalid… at StartTransaction or
+        /// later: reason DeAuthorized), and drivers turned away (tag refused at
+        /// Authorize, no free connector).
         public var sessionsStarted = 0
         public var sessionsCompleted = 0
+        public var sessionsDeauthorized = 0
         public var sessionsRefused = 0
+        /// Arrivals that found every configured tag in a session elsewhere.
+        public var noFreeDriver = 0
         /// MeterValues messages made during transactions.
         public var meterValuesQueued = 0
         /// Transaction messages given up: refused too often, or dropped from a full queue.
@@ -56,7 +61,9 @@ public final class SimulatorStats: Sendable {
     let callsReceived = Atomic(0)
     let sessionsStarted = Atomic(0)
     let sessionsCompleted = Atomic(0)
+    let sessionsDeauthorized = Atomic(0)
     let sessionsRefused = Atomic(0)
+    let noFreeDriver = Atomic(0)
     let meterValuesQueued = Atomic(0)
     let transactionMessagesDropped = Atomic(0)
 
@@ -79,7 +86,9 @@ public final class SimulatorStats: Sendable {
         snapshot.callsReceived = callsReceived.load(ordering: .relaxed)
         snapshot.sessionsStarted = sessionsStarted.load(ordering: .relaxed)
         snapshot.sessionsCompleted = sessionsCompleted.load(ordering: .relaxed)
+        snapshot.sessionsDeauthorized = sessionsDeauthorized.load(ordering: .relaxed)
         snapshot.sessionsRefused = sessionsRefused.load(ordering: .relaxed)
+        snapshot.noFreeDriver = noFreeDriver.load(ordering: .relaxed)
         snapshot.meterValuesQueued = meterValuesQueued.load(ordering: .relaxed)
         snapshot.transactionMessagesDropped = transactionMessagesDropped.load(ordering: .relaxed)
         return snapshot
