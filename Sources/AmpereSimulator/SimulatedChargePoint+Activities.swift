@@ -18,7 +18,7 @@ extension SimulatedChargePoint {
                 if let due = nextArrival, clock.now >= due {
                     nextArrival = arrival(after: clock.now)
                     switch arrive() {
-                    case .arrived: break
+                    case .arrived, .ending: break
                     case .noFreeConnector: stats.sessionsRefused.add(1, ordering: .relaxed)
                     case .noFreeDriver: stats.noFreeDriver.add(1, ordering: .relaxed)
                     }

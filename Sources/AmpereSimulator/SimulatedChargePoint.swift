@@ -23,6 +23,8 @@ public final class SimulatedChargePoint: Sendable {
     let sessionEvents: [Mailbox<SessionEvent>]
     private let bootCount = Atomic(0)
     private let connectionCount = Atomic(0)
+    /// Set by `endSessions()`: no driver arrives any more.
+    private let ending = Atomic(false)
 
     public init(configuration: ChargePointConfiguration, stats: SimulatorStats = SimulatorStats(), logger: Logger) {
         self.configuration = configuration
@@ -74,9 +76,12 @@ public final class SimulatedChargePoint: Sendable {
         case noFreeConnector
         /// Every configured tag is in a session: the fleet's drivers are all charging.
         case noFreeDriver
+        /// The run is ending (`endSessions()`).
+        case ending
     }
 
     func arrive(connectorId: Int? = nil, idTag: String? = nil) -> Arrival {
+        guard !ending.load(ordering: .relaxed) else { return .ending }
         let tags = configuration.idTags.isEmpty ? ["SIM-DRIVER"] : configuration.idTags
         guard let tag = idTag ?? configuration.drivers.take(from: tags) else { return .noFreeDriver }
         let drawn = idTag == nil
@@ -95,6 +100,20 @@ public final class SimulatedChargePoint: Sendable {
         guard connectorId >= 1, connectorId <= sessionEvents.count else { return }
         sessionEvents[connectorId - 1].post(.stop(.local))
     }
+
+    /// The end of a run: no driver arrives any more, and every driver charging ends the session
+    /// (StopTransaction, reason Local), so that the central system is not left with transactions
+    /// nobody will stop.
+    public func endSessions() {
+        ending.store(true, ordering: .relaxed)
+        let charging = state.withLock { state in
+            (1...max(1, sessionEvents.count)).filter { state.isConnector($0) && state[connector: $0].busy }
+        }
+        for connectorId in charging { unplug(connectorId: connectorId) }
+    }
+
+    /// Transactions begun here that the central system has not yet answered a StopTransaction for.
+    public var openTransactions: Int { state.withLock { $0.transactions.count } }
 
     /// WebSocket connections opened so far.
     var connectionsOpened: Int { connectionCount.load(ordering: .relaxed) }

@@ -18,6 +18,21 @@ public final class Simulator: Sendable {
         }
     }
 
+    /// Ends every running session (`SimulatedChargePoint.endSessions()`) and waits, at most
+    /// `limit`, until the central system has answered each one's StopTransaction; returns the
+    /// transactions still open then (a charge point offline keeps its own until it is back).
+    /// `run()` must still be running, so that the charge points can send them.
+    public func endSessions(within limit: Duration) async -> Int {
+        for chargePoint in chargePoints { chargePoint.endSessions() }
+        let deadline = ContinuousClock.now + limit
+        while true {
+            let open = chargePoints.reduce(0) { $0 + $1.openTransactions }
+            guard open > 0, ContinuousClock.now < deadline,
+                (try? await Task.sleep(for: .milliseconds(100))) != nil
+            else { return open }
+        }
+    }
+
     /// Runs every charge point until the task is cancelled, starting them at
     /// the configured connect rate.
     public func run() async {

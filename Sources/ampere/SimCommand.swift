@@ -12,7 +12,8 @@ struct SimCommand: AsyncParsableCommand {
         abstract: "Simulate OCPP 1.6J charge points: boot, heartbeats, driver sessions with meter values.",
         discussion: """
             Runs until --duration passes or Ctrl-C, printing a status line every few seconds and a \
-            summary at the end. Drivers present the --id-tag tags: the central system must know them, \
+            summary at the end. At the end every driver charging stops the session, and the \
+            StopTransactions get up to 10 s to reach the central system. Drivers present the --id-tag tags: the central system must know them, \
             or their sessions are refused. A tag is one driver, at one connector at a time: give as \
             many tags as sessions should run at once.
             """)
@@ -84,19 +85,31 @@ struct SimCommand: AsyncParsableCommand {
         let duration = self.duration
         let statusInterval = self.statusInterval
         let count = self.count
-        await withTaskGroup(of: Void.self) { group in
+        let leftOpen = await withTaskGroup(of: Void.self) { group in
             group.addTask { await simulator.run() }
             group.addTask { await Self.printStatus(simulator, every: statusInterval, fleet: count, since: started) }
-            group.addTask { for await _ in interrupts { return } }
-            if let duration { group.addTask { try? await Task.sleep(for: .seconds(duration)) } }
-            // Whichever ends first (the deadline, Ctrl-C) stops the rest.
-            _ = await group.next()
+            // Whichever comes first (the deadline, Ctrl-C) ends the run.
+            await withTaskGroup(of: Void.self) { end in
+                end.addTask { for await _ in interrupts { return } }
+                if let duration { end.addTask { try? await Task.sleep(for: .seconds(duration)) } }
+                _ = await end.next()
+                end.cancelAll()
+            }
+            // The drivers leave: the central system gets a StopTransaction for every session.
+            let open = await simulator.endSessions(within: Self.endingTime)
             group.cancelAll()
+            return open
         }
         let elapsed = (clock.now - started).inSeconds
         print("")
         print(SimulatorReport.summary(simulator.stats.snapshot(), fleet: count, elapsed: elapsed))
+        if leftOpen > 0 {
+            print("\(leftOpen) transactions left open: their StopTransaction did not reach the central system in time")
+        }
     }
+
+    /// How long the end of a run waits for the sessions' StopTransactions.
+    static let endingTime: Duration = .seconds(10)
 
     /// A status line every `interval` seconds until cancelled.
     private static func printStatus(
