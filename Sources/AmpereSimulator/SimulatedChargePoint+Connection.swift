@@ -15,13 +15,23 @@ extension SimulatedChargePoint {
             let url = Self.endpoint(configuration.urls[urlIndex], id: configuration.id)
             let bootsBefore = bootsAccepted
             let connectionsBefore = connectionsOpened
+            var failure: (any Error)?
             do {
                 try await connect(to: url)
             } catch {
+                failure = error
                 logger.debug("connection ended", metadata: ["url": "\(url)", "error": "\(error)"])
             }
             if Task.isCancelled { return }
-            if connectionsOpened == connectionsBefore { stats.connectFailures.add(1, ordering: .relaxed) }
+            if connectionsOpened == connectionsBefore {
+                let reason = failure.map(Self.connectFailure) ?? "the connection closed during the handshake"
+                if stats.noteConnectFailure(reason) {
+                    // Once for the fleet: thousands of charge points failing alike would flood the output.
+                    logger.warning(
+                        "could not connect; later failures are counted, and the last one named in the summary",
+                        metadata: ["url": "\(url)", "reason": "\(reason)"])
+                }
+            }
             if link.takeRebootRequest() {
                 failures = 0
                 try? await Task.sleep(for: configuration.rebootDelay)
@@ -34,6 +44,16 @@ extension SimulatedChargePoint {
             }
             try? await Task.sleep(for: configuration.backoff.delay(attempt: failures))
         }
+    }
+
+    /// Why a connection attempt failed, in words for the operator.
+    static func connectFailure(_ error: any Error) -> String {
+        if let error = error as? WebSocketClientError, error == .webSocketUpgradeFailed {
+            // WSClient keeps the HTTP status to itself.
+            return "the central system refused the WebSocket upgrade (a charge point it does not know, "
+                + "a wrong or missing --password, or no OCPP endpoint at this URL)"
+        }
+        return "\(error)"
     }
 
     /// The charge point's URL: the central system's base with the id as the last segment.

@@ -20,6 +20,7 @@ public enum SimulatorReport {
             ("run time", String(format: "%.1f s", elapsed)),
             ("connections opened", "\(stats.connections)"),
             ("connection failures", "\(stats.connectFailures)"),
+            ("  the last one", stats.lastConnectFailure ?? "–"),
             ("boots accepted", "\(stats.bootsAccepted)"),
             ("calls sent", "\(stats.callsSent)"),
             ("  answered", "\(stats.callsAnswered)"),

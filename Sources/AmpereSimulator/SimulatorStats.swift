@@ -39,6 +39,8 @@ public final class SimulatorStats: Sendable {
         public var meterValuesQueued = 0
         /// Transaction messages given up: refused too often, or dropped from a full queue.
         public var transactionMessagesDropped = 0
+        /// Why the latest failed connection attempt failed.
+        public var lastConnectFailure: String?
 
         public init() {}
 
@@ -66,8 +68,18 @@ public final class SimulatorStats: Sendable {
     let noFreeDriver = Atomic(0)
     let meterValuesQueued = Atomic(0)
     let transactionMessagesDropped = Atomic(0)
+    private let lastConnectFailure = Mutex<String?>(nil)
 
     public init() {}
+
+    /// Counts a failed connection attempt and keeps its reason; true for the fleet's first.
+    func noteConnectFailure(_ reason: String) -> Bool {
+        connectFailures.add(1, ordering: .relaxed)
+        return lastConnectFailure.withLock { last in
+            defer { last = reason }
+            return last == nil
+        }
+    }
 
     /// The counters now (each read on its own: a snapshot of a running fleet
     /// is only approximately consistent).
@@ -91,6 +103,7 @@ public final class SimulatorStats: Sendable {
         snapshot.noFreeDriver = noFreeDriver.load(ordering: .relaxed)
         snapshot.meterValuesQueued = meterValuesQueued.load(ordering: .relaxed)
         snapshot.transactionMessagesDropped = transactionMessagesDropped.load(ordering: .relaxed)
+        snapshot.lastConnectFailure = lastConnectFailure.withLock { $0 }
         return snapshot
     }
 }

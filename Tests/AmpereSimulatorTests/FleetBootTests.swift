@@ -66,6 +66,40 @@ import Testing
         }
     }
 
+    @Test func aRefusedUpgradeIsNamedInTheSummary() async throws {
+        try await SimTestServer.withServer { server in
+            let api = try await SimAPIClient.signedIn(server)
+            #expect(
+                try await api.send(
+                    "POST", "/api/v1/charging-stations", json: ["id": "LOCKED-1", "password": "cp-secret-1"]
+                ).status == 201)
+            var configuration = SimTestSupport.configuration([server.wsURL], id: "LOCKED-1")
+            configuration.password = "not-the-secret"
+            let chargePoint = SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
+            try await SimTestSupport.run(chargePoint) {
+                try await Polling.eventually("two refused attempts") {
+                    chargePoint.stats.snapshot().connectFailures >= 2
+                }
+            }
+            let snapshot = chargePoint.stats.snapshot()
+            #expect(!chargePoint.isBooted)
+            #expect(snapshot.lastConnectFailure?.contains("refused the WebSocket upgrade") == true)
+            #expect(SimulatorReport.summary(snapshot, fleet: 1, elapsed: 1).contains("wrong or missing --password"))
+        }
+    }
+
+    @Test func anUnreachableServerIsNamedInTheSummary() async throws {
+        let deadPort = try await SimTestServer.freePort()
+        let chargePoint = SimulatedChargePoint(
+            configuration: SimTestSupport.configuration(["ws://127.0.0.1:\(deadPort)/ocpp"], id: "NOWHERE-1"),
+            logger: SimTestSupport.logger)
+        try await SimTestSupport.run(chargePoint) {
+            try await Polling.eventually("a failed attempt") { chargePoint.stats.snapshot().connectFailures >= 1 }
+        }
+        #expect(chargePoint.stats.snapshot().lastConnectFailure?.contains("refused") == true)
+        #expect(chargePoint.stats.snapshot().lastConnectFailure?.contains("WebSocket upgrade") == false)
+    }
+
     @Test func failsOverToTheNextURL() async throws {
         let deadPort = try await SimTestServer.freePort()
         try await SimTestServer.withServer { server in
