@@ -39,16 +39,12 @@ import Testing
     @Test func pendingBootIsRetriedUntilAccepted() async throws {
         try await SimTestServer.withServer(configuring: { $0.heartbeatInterval = 1 }) { server in
             let api = try await SimAPIClient.signedIn(server)
-            let created = try await api.send(
-                "POST", "/api/v1/charging-stations", json: ["id": "PENDING-1", "password": "cp-secret-1"])
-            #expect(created.status == 201)
+            let chargePoint = try await Self.chargePoint(
+                "PENDING-1", storedPassword: "cp-secret-1", presenting: "cp-secret-1", server: server, api: api)
             #expect(
                 try await api.send(
                     "PUT", "/api/v1/charging-stations/PENDING-1", json: ["registrationStatus": "Pending"]
                 ).status == 200)
-            var configuration = SimTestSupport.configuration([server.wsURL], id: "PENDING-1")
-            configuration.password = "cp-secret-1"
-            let chargePoint = SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
             try await SimTestSupport.run(chargePoint) {
                 try await Polling.eventually("a pending boot") {
                     try await api.receivedActions(of: "PENDING-1").contains("BootNotification")
@@ -66,16 +62,22 @@ import Testing
         }
     }
 
+    /// A charge point the server knows with `storedPassword`, simulated presenting `presenting`.
+    static func chargePoint(
+        _ id: String, storedPassword: String, presenting: String, server: SimTestServer, api: SimAPIClient
+    ) async throws -> SimulatedChargePoint {
+        let created = try await api.send("POST", "/api/v1/charging-stations", json: ["id": id, "password": storedPassword])
+        #expect(created.status == 201)
+        var configuration = SimTestSupport.configuration([server.wsURL], id: id)
+        configuration.password = presenting
+        return SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
+    }
+
     @Test func aRefusedUpgradeIsNamedInTheSummary() async throws {
         try await SimTestServer.withServer { server in
             let api = try await SimAPIClient.signedIn(server)
-            #expect(
-                try await api.send(
-                    "POST", "/api/v1/charging-stations", json: ["id": "LOCKED-1", "password": "cp-secret-1"]
-                ).status == 201)
-            var configuration = SimTestSupport.configuration([server.wsURL], id: "LOCKED-1")
-            configuration.password = "not-the-secret"
-            let chargePoint = SimulatedChargePoint(configuration: configuration, logger: SimTestSupport.logger)
+            let chargePoint = try await Self.chargePoint(
+                "LOCKED-1", storedPassword: "cp-secret-1", presenting: "not-the-secret", server: server, api: api)
             try await SimTestSupport.run(chargePoint) {
                 try await Polling.eventually("two refused attempts") {
                     chargePoint.stats.snapshot().connectFailures >= 2
