@@ -2,7 +2,7 @@ import Synchronization
 
 /// The drivers of a simulated fleet, known by their tags. A driver charges at one
 /// connector at a time: a tag in a session here is not drawn for another arrival, which
-/// the central system would otherwise answer ConcurrentTx (OCPP 1.6 §7.29) and the
+/// the central system would otherwise answer ConcurrentTx (OCPP 1.6 §7.2, AuthorizationStatus) and the
 /// charge point would stop at once. Charge points made from one configuration share it.
 public final class DriverTags: Sendable {
     private let inUse = Mutex<Set<String>>([])

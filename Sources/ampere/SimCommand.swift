@@ -13,9 +13,10 @@ struct SimCommand: AsyncParsableCommand {
         discussion: """
             Runs until --duration passes or Ctrl-C, printing a status line every few seconds and a \
             summary at the end. At the end every driver charging stops the session, and the \
-            StopTransactions get up to 10 s to reach the central system. Drivers present the --id-tag tags: the central system must know them, \
-            or their sessions are refused. A tag is one driver, at one connector at a time: give as \
-            many tags as sessions should run at once.
+            StopTransactions get up to 10 s to reach the central system. Drivers present the \
+            --id-tag tags: the central system must know them, or their sessions are refused. A tag \
+            is one driver, at one connector at a time: give as many tags as sessions should run at \
+            once.
             """)
 
     @Option(help: "Central system URL without the id; repeat it for URLs to fail over between.")
@@ -30,7 +31,8 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Mean session length in seconds (each between half and one and a half of it).")
     var sessionLength: Double = 1800
     @Option(help: "MeterValueSampleInterval in seconds.") var meterInterval: Double = 60
-    @Option(help: "An id tag drivers present, in one session at a time; repeat for several.") var idTag: [String] = ["SIM-DRIVER-1"]
+    @Option(help: "An id tag drivers present, in one session at a time; repeat for several.")
+    var idTag: [String] = ["SIM-DRIVER-1"]
     @Option(help: "Seconds to run; default until Ctrl-C.") var duration: Double?
     @Option(help: "New connections per second while the fleet starts.") var connectRate: Double = 200
     @Option(help: "Seconds between status lines.") var statusInterval: Double = 5
