@@ -519,6 +519,9 @@ def test_metrics_are_prometheus_text_without_token(ws_base, server):
     assert (metric_value(metrics.text, 'ampere_storage_commits_total{writer="data"}') or 0) > 0, metrics.text
     assert (metric_value(metrics.text, 'ampere_storage_writes_total{writer="data"}') or 0) > 0
     assert metric_value(metrics.text, 'ampere_storage_failed_writes_total{writer="data"}') in (None, 0)
+    # What an operator alerts on is there from the start, at 0.
+    assert metric_value(metrics.text, "ampere_storage_unavailable_total") == 0, metrics.text
+    assert metric_value(metrics.text, "ampere_message_log_dropped_frames_total") == 0, metrics.text
 
 
 def test_security_extension_notifications_are_answered(ws_base):

@@ -18,6 +18,9 @@ struct WriterMetrics: Sendable {
         failedWrites = Counter(label: "ampere_storage_failed_writes_total", dimensions: dimensions)
         commits = Counter(label: "ampere_storage_commits_total", dimensions: dimensions)
         reruns = Counter(label: "ampere_storage_reruns_total", dimensions: dimensions)
+        // Made with the first writer rather than at its first increment, so that `/metrics` shows
+        // it at 0 from the start and an alert on it has a series to watch.
+        _ = Self.unavailable
     }
 
     /// Units of work that got no database connection in time (`StorageError.unavailable`), any writer or reader.
