@@ -39,6 +39,16 @@ import Testing
         #expect(accepted.isActive)
     }
 
+    @Test func anUnhandledSocketIsClosedWhenTheListenerClosesAfterTheGrace() async throws {
+        let (accepted, listener) = try await sockets(accepted: true, listening: true)
+        OCPPServerChannel.closeIfNeverHandled(accepted, handled: NIOLockedValueBox(false), listener: listener)
+        accepted.embeddedEventLoop.advanceTime(by: OCPPServerChannel.handlingGrace * 3)
+        #expect(accepted.isOpen(), "closed while its listener still ran")
+        try await listener.close()
+        accepted.embeddedEventLoop.advanceTime(by: OCPPServerChannel.handlingGrace)
+        #expect(!accepted.isOpen())
+    }
+
     @Test func anUnhandledSocketOfARunningListenerIsLeftAlone() async throws {
         let (accepted, listener) = try await sockets(accepted: false, listening: true)
         OCPPServerChannel.closeIfNeverHandled(accepted, handled: NIOLockedValueBox(false), listener: listener)
