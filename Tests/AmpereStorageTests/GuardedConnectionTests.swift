@@ -34,6 +34,19 @@ import Testing
     }
 
     @Test(arguments: servers)
+    func aStatementWhoseConnectionIsGoneIsAnOutageNotADatabaseFault(url: String) async throws {
+        // PostgresNIO's own report, unguarded: what a statement in flight gets as its connection goes.
+        let connection = try await Self.connect(url)
+        let sleeping = Task { try await connection.query("SELECT pg_sleep(10)", logger: Self.logger) }
+        try await Task.sleep(for: .milliseconds(200))
+        try await connection.close()
+        let error = try #require(await sleeping.result.failure)
+        #expect(PSQLError.isConnectionLost(error))
+        #expect(SQLDialectTraits.postgres.storageError(error).code == .unavailable)
+        #expect(SQLDialectTraits.sqlite.storageError(error).code == .database)
+    }
+
+    @Test(arguments: servers)
     func aQueryInFlightWhenTheConnectionClosesFailsOnce(url: String) async throws {
         let connection = try await Self.connect(url)
         let database = connection.guardedSQL()
@@ -61,5 +74,13 @@ import Testing
         try await Task.sleep(for: .seconds(1))
         let done = ended.load(ordering: .relaxed)
         #expect(!done)
+    }
+}
+
+extension Result {
+    /// The error, when it failed.
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

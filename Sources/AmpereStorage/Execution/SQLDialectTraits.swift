@@ -38,12 +38,17 @@ struct SQLDialectTraits: Sendable {
     var selectColumns: @Sendable (_ rows: ColumnRows) -> SQLQueryString
     /// Tells a driver's constraint violation from its other errors.
     var isConstraintViolation: @Sendable (any Error) -> Bool
+    /// Tells a driver's report of a connection gone under a statement (the database went away).
+    var isConnectionLost: @Sendable (any Error) -> Bool = { _ in false }
 
     /// The error a caller sees: storage errors pass through, driver errors are wrapped.
     func storageError(_ error: any Error) -> StorageError {
         if let error = error as? StorageError { return error }
         // `reflecting:`: PostgreSQL's errors keep the server's message out of their plain description.
-        return StorageError(
-            isConstraintViolation(error) ? .constraintViolation : .database, reason: String(reflecting: error))
+        // A connection gone under the statement (a BEGIN sent as the database went away) is the
+        // outage it is: 503 to REST, as when no connection could be had at all, not a 500.
+        let code: StorageError.Code =
+            isConnectionLost(error) ? .unavailable : isConstraintViolation(error) ? .constraintViolation : .database
+        return StorageError(code, reason: String(reflecting: error))
     }
 }

@@ -40,18 +40,13 @@ final class DedicatedConnection: Sendable {
         do {
             return try await body(connection)
         } catch {
-            guard connection.isClosed || Self.connectionLost.contains((error as? PSQLError)?.code) else { throw error }
+            guard connection.isClosed || PSQLError.isConnectionLost(error) else { throw error }
             // The database went away (or dropped this session) under the statement: unavailable,
             // as a pool that cannot lease is, and not run again here (it may have committed).
             forget(connection)
             throw StorageError(.unavailable, reason: "the PostgreSQL connection closed: \(String(reflecting: error))")
         }
     }
-
-    /// How PostgresNIO fails a statement whose connection is gone.
-    private static let connectionLost: Set<PSQLError.Code?> = [
-        .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown,
-    ]
 
     /// Closes the connection; later work fails.
     func close() async {

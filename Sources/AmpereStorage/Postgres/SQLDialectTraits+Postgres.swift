@@ -58,7 +58,8 @@ extension SQLDialectTraits {
             // SQLSTATE class 23: integrity constraint violation.
             guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
             return state.hasPrefix("23")
-        })
+        },
+        isConnectionLost: PSQLError.isConnectionLost)
 
     /// An arbitrary, fixed advisory lock key for Ampere's migrations ("AMPERE" in ASCII).
     static let migrationLockKey = 0x414D_5045_5245
