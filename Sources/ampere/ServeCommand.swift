@@ -110,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
             if openFiles < Int.max { configuration.openFileLimit = openFiles }
             if openFiles < Self.openFilesWanted {
                 logger.warning(
-                    "few open files: this node holds at most some \(max(openFiles - ServerConfiguration.reservedFiles, 1)) stations (a socket each); raise the hard limit (ulimit -Hn, systemd LimitNOFILE=)",
+                    "few open files: this node holds at most some \(ServerConfiguration.stationCapacity(openFiles: openFiles)) stations (a socket each); raise the hard limit (ulimit -Hn, systemd LimitNOFILE=)",
                     metadata: ["openFiles": "\(openFiles)"])
             } else {
                 logger.info("open-file limit", metadata: ["openFiles": "\(openFiles)"])

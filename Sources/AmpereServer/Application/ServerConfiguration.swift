@@ -31,6 +31,9 @@ public struct ServerConfiguration: Sendable {
     /// Open files a node keeps for everything but sockets: database and log files, database
     /// connections, event loops' descriptors, and some REST calls.
     public static let reservedFiles = 256
+
+    /// The most charge points (a socket each) a node takes under an open-file limit of `openFiles`.
+    public static func stationCapacity(openFiles: Int) -> Int { max(openFiles - reservedFiles, 1) }
     /// Largest WebSocket frame or message accepted; larger closes the connection with 1009.
     public var maxFrameSize = 1 << 20
     /// This node's name in a cluster (PostgreSQL only): lowercase letters, digits and `_`, at most 40;

@@ -16,7 +16,7 @@ final class SocketCapacity: Sendable {
 
     /// `openFiles`: the process's limit on open files.
     init(openFiles: Int) {
-        limit = max(openFiles - ServerConfiguration.reservedFiles, 1)
+        limit = ServerConfiguration.stationCapacity(openFiles: openFiles)
     }
 
     /// Sockets now open.
