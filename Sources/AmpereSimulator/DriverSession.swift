@@ -40,6 +40,8 @@ struct DriverSession: Sendable {
     private func visit() async {
         let stats = chargePoint.stats
         mailbox.removeAll()
+        // Arrived as the run ended: the stop `endSessions()` sent may be among what was just cleared.
+        guard !chargePoint.isEnding else { return }
         chargePoint.report(.preparing, connector: plan.connectorId)
         guard await authorize() else {
             stats.sessionsRefused.add(1, ordering: .relaxed)

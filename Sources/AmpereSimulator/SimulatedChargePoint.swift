@@ -26,6 +26,9 @@ public final class SimulatedChargePoint: Sendable {
     /// Set by `endSessions()`: no driver arrives any more.
     private let ending = Atomic(false)
 
+    /// The run is ending (`endSessions()`): no session starts any more.
+    var isEnding: Bool { ending.load(ordering: .relaxed) }
+
     public init(configuration: ChargePointConfiguration, stats: SimulatorStats = SimulatorStats(), logger: Logger) {
         self.configuration = configuration
         self.stats = stats
@@ -81,7 +84,7 @@ public final class SimulatedChargePoint: Sendable {
     }
 
     func arrive(connectorId: Int? = nil, idTag: String? = nil) -> Arrival {
-        guard !ending.load(ordering: .relaxed) else { return .ending }
+        guard !isEnding else { return .ending }
         let tags = configuration.idTags.isEmpty ? ["SIM-DRIVER"] : configuration.idTags
         guard let tag = idTag ?? configuration.drivers.take(from: tags) else { return .noFreeDriver }
         let drawn = idTag == nil
@@ -106,10 +109,9 @@ public final class SimulatedChargePoint: Sendable {
     /// nobody will stop.
     public func endSessions() {
         ending.store(true, ordering: .relaxed)
-        let charging = state.withLock { state in
-            (1...max(1, sessionEvents.count)).filter { state.isConnector($0) && state[connector: $0].busy }
-        }
-        for connectorId in charging { unplug(connectorId: connectorId) }
+        // Every connector is told: a stop in the mailbox of one without a session is cleared by the
+        // next visit, which does not start now (`DriverSession`).
+        for connectorId in sessionEvents.indices.map({ $0 + 1 }) { unplug(connectorId: connectorId) }
     }
 
     /// Transactions begun here that the central system has not yet answered a StopTransaction for.
