@@ -15,27 +15,24 @@ import Testing
             let simulator = Simulator(
                 configuration: SimulatorConfiguration(count: 2, idPrefix: "END", template: template),
                 logger: SimTestSupport.logger)
-            let running = Task { await simulator.run() }
-            defer { running.cancel() }
-            try await Polling.eventually("both booted") { simulator.chargePoints.allSatisfy(\.isBooted) }
-            #expect(simulator.chargePoints[0].plugIn(connectorId: 1))
-            #expect(simulator.chargePoints[0].plugIn(connectorId: 2))
-            #expect(simulator.chargePoints[1].plugIn(connectorId: 1))
             let ids = simulator.chargePoints.map(\.configuration.id)
-            try await Polling.eventually("three transactions started") {
-                var started = 0
-                for id in ids { started += try await api.transactions(of: id).count }
-                return started == 3
-            }
+            try await SimTestSupport.run(simulator) {
+                try await Polling.eventually("both booted") { simulator.chargePoints.allSatisfy(\.isBooted) }
+                #expect(simulator.chargePoints[0].plugIn(connectorId: 1))
+                #expect(simulator.chargePoints[0].plugIn(connectorId: 2))
+                #expect(simulator.chargePoints[1].plugIn(connectorId: 1))
+                try await Polling.eventually("three transactions started") {
+                    try await api.transactions(of: ids).count == 3
+                }
 
-            #expect(await simulator.endSessions(within: .seconds(10)) == 0)
-            var transactions: [[String: Any]] = []
-            for id in ids { transactions += try await api.transactions(of: id) }
-            #expect(transactions.count == 3)
-            #expect(transactions.allSatisfy { $0["stopReason"] as? String == "Local" && $0["meterStop"] is Int })
-            // No driver arrives once the run ends.
-            #expect(!simulator.chargePoints[1].plugIn(connectorId: 2))
-            #expect(simulator.stats.snapshot().sessionsCompleted == 3)
+                #expect(await simulator.endSessions(within: .seconds(10)) == 0)
+                let transactions = try await api.transactions(of: ids)
+                #expect(transactions.count == 3)
+                #expect(transactions.allSatisfy { $0["stopReason"] as? String == "Local" && $0["meterStop"] is Int })
+                // No driver arrives once the run ends.
+                #expect(!simulator.chargePoints[1].plugIn(connectorId: 2))
+                #expect(simulator.stats.snapshot().sessionsCompleted == 3)
+            }
         }
     }
 }

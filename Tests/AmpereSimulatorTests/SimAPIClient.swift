@@ -51,6 +51,13 @@ struct SimAPIClient: Sendable {
         try await send("GET", "/api/v1/transactions?chargingStationId=\(stationId)&limit=1000").items
     }
 
+    /// The transactions of several stations, one station after the other.
+    func transactions(of stationIds: [String]) async throws -> [[String: Any]] {
+        var transactions: [[String: Any]] = []
+        for id in stationIds { transactions += try await self.transactions(of: id) }
+        return transactions
+    }
+
     /// Every sampled value of a transaction, oldest first.
     func meterValues(of transactionId: Int) async throws -> [[String: Any]] {
         var all: [[String: Any]] = []
