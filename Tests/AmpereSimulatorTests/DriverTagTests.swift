@@ -28,9 +28,7 @@ import Testing
             // An arrival every 50 ms on average at each of four connectors, sessions of an hour.
             template.sessionsPerHour = 72_000
             // Two charge points made from one template: one fleet, its counters and its drivers shared.
-            let simulator = Simulator(
-                configuration: SimulatorConfiguration(count: 2, idPrefix: "TAGS", template: template),
-                logger: SimTestSupport.logger)
+            let simulator = SimTestSupport.fleet(2, prefix: "TAGS", template: template)
             let ids = simulator.chargePoints.map(\.configuration.id)
             try await SimTestSupport.run(simulator) {
                 try await Polling.eventually("both booted") { simulator.chargePoints.allSatisfy(\.isBooted) }
@@ -53,10 +51,8 @@ import Testing
         try await SimTestServer.withServer { server in
             let api = try await SimAPIClient.signedIn(server)
             try await api.createTag("TWICE-1")
-            let simulator = Simulator(
-                configuration: SimulatorConfiguration(
-                    count: 2, idPrefix: "TWICE", template: SimTestSupport.configuration([server.wsURL], id: "")),
-                logger: SimTestSupport.logger)
+            let simulator = SimTestSupport.fleet(
+                2, prefix: "TWICE", template: SimTestSupport.configuration([server.wsURL], id: ""))
             let (first, second) = (simulator.chargePoints[0], simulator.chargePoints[1])
             try await SimTestSupport.run(simulator) {
                 try await Polling.eventually("both booted") { simulator.chargePoints.allSatisfy(\.isBooted) }

@@ -9,9 +9,7 @@ import Testing
         try await SimTestServer.withServer(configuring: { $0.heartbeatInterval = 1 }) { server in
             let api = try await SimAPIClient.signedIn(server)
             let template = SimTestSupport.configuration([server.wsURL], id: "unused")
-            let simulator = Simulator(
-                configuration: SimulatorConfiguration(count: 3, idPrefix: "FLEET", template: template),
-                logger: SimTestSupport.logger)
+            let simulator = SimTestSupport.fleet(3, prefix: "FLEET", template: template)
             try await SimTestSupport.run(simulator) {
                 try await Polling.eventually("three boots") { simulator.stats.snapshot().booted == 3 }
                 for id in ["FLEET-00001", "FLEET-00002", "FLEET-00003"] {

@@ -12,9 +12,7 @@ import Testing
             for tag in ["END-1", "END-2", "END-3"] { try await api.createTag(tag) }
             var template = SimTestSupport.configuration([server.wsURL], id: "")
             template.idTags = ["END-1", "END-2", "END-3"]
-            let simulator = Simulator(
-                configuration: SimulatorConfiguration(count: 2, idPrefix: "END", template: template),
-                logger: SimTestSupport.logger)
+            let simulator = SimTestSupport.fleet(2, prefix: "END", template: template)
             let ids = simulator.chargePoints.map(\.configuration.id)
             try await SimTestSupport.run(simulator) {
                 try await Polling.eventually("both booted") { simulator.chargePoints.allSatisfy(\.isBooted) }

@@ -26,6 +26,12 @@ enum SimTestSupport {
         return configuration
     }
 
+    /// A fleet of `count` charge points `prefix`-00001… made from `template`, sharing its counters and drivers.
+    static func fleet(_ count: Int, prefix: String, template: ChargePointConfiguration) -> Simulator {
+        Simulator(
+            configuration: SimulatorConfiguration(count: count, idPrefix: prefix, template: template), logger: logger)
+    }
+
     /// Runs `chargePoint` while `body` runs, then stops it.
     static func run<T: Sendable>(
         _ chargePoint: SimulatedChargePoint, _ body: @Sendable () async throws -> T
