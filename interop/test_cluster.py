@@ -30,6 +30,7 @@ from support import (
     ampere_bin,
     free_port,
     iso,
+    metric_value,
     open_charge_point,
     poll,
     run,
@@ -144,6 +145,11 @@ def cluster(tmp_path):
         cluster.stop()
 
 
+def node_metrics(cluster: "Cluster", index: int) -> str:
+    response = urllib.request.urlopen(cluster.nodes[index].base_url + "/metrics", timeout=10)
+    return response.read().decode()
+
+
 def holders(api: Api, ids: list[str], timeout: float = 15) -> dict[str, str]:
     """The node holding each station, once every one shows connected."""
     result = {}
@@ -168,11 +174,12 @@ async def connect_through(ws_base: str, cp_id: str, timeout: float = 30):
 def test_commands_reach_every_station_from_every_node(cluster):
     ids = [unique_id("CL") for _ in range(9)]
     answers: dict[tuple[int, str], dict] = {}
+    held: dict[str, str] = {}
 
     async def scenario():
         sessions = [await connect_through(cluster.ws_base, cp_id) for cp_id in ids]
         try:
-            held = await asyncio.to_thread(holders, cluster.api(0), ids)
+            held.update(await asyncio.to_thread(holders, cluster.api(0), ids))
             # nginx spreads the charge points over the nodes.
             assert len(set(held.values())) >= 2, held
             apis = [cluster.api(index) for index in range(NODES)]
@@ -208,6 +215,32 @@ def test_commands_reach_every_station_from_every_node(cluster):
 
     run(scenario(), timeout=120)
     assert len(answers) == NODES * len(ids)
+
+    # Each node counted what it routed and what it ran for the others, and timed every step.
+    target = ids[0]
+    other = next(i for i in range(NODES) if f"node_{i}" != held[target])
+    for index in range(NODES):
+        name = f"node_{index}"
+        routed = sum(1 for cp_id in ids if held[cp_id] != name) + (2 if index == other else 0)
+        run_here = sum(NODES - 1 for cp_id in ids if held[cp_id] == name) + (2 if held[target] == name else 0)
+        text = node_metrics(cluster, index)
+        assert metric_value(text, "ampere_cluster_routed_calls_total") == routed, (name, text)
+        assert metric_value(text, "ampere_cluster_routed_call_timeouts_total") == 0, (name, text)
+        assert metric_value(text, "ampere_cluster_calls_run_for_others_total") == run_here, (name, text)
+        for step, count in (("stored", routed), ("answered", routed), ("station", run_here), ("outcome_stored", run_here)):
+            sample = f'ampere_cluster_routed_call_step_seconds_count{{step="{step}"}}'
+            assert metric_value(text, sample) == count, (name, step, text)
+        poll(lambda index=index: metric_value(node_metrics(cluster, index), "ampere_cluster_live_nodes"),
+             lambda live: live == NODES, timeout=10, what=f"{name} counting {NODES} live nodes")
+        assert metric_value(node_metrics(cluster, index), "ampere_cluster_resynchronizations_total") == 0
+
+    # node_0 loses its listening connection: it listens again and counts it.
+    psql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = '{cluster.database}' AND query LIKE 'LISTEN%ampere_node_node_0%'"
+    )
+    poll(lambda: metric_value(node_metrics(cluster, 0), "ampere_cluster_resynchronizations_total"),
+         lambda count: count == 1, timeout=15, what="node_0 listening again")
 
     # A registered station that no node holds: 409 from every node.
     absent = unique_id("CL-ABSENT")

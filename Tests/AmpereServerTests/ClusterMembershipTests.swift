@@ -55,6 +55,22 @@ import Testing
         #expect(membership.remoteHolder(of: "CP1", at: Self.date(10)) == nil)
     }
 
+    @Test func theCensusCountsLiveNodesAndTheStationsTheOthersHold() async throws {
+        let membership = try await Self.membership(leasesUntil: 100)
+        try await membership.reloadLeases {
+            ["node_a": Self.date(1000), "node_b": Self.date(1000), "node_c": Self.date(100)]
+        }
+        membership.apply(.up(Self.presence("CP1", on: "node_a", at: 1)), leaseIfUnknown: Self.date(1000))
+        membership.apply(.up(Self.presence("CP2", on: "node_b", at: 1)), leaseIfUnknown: Self.date(1000))
+        membership.apply(.up(Self.presence("CP3", on: "node_c", at: 1)), leaseIfUnknown: Self.date(1000))
+        // This node's own station is not remote.
+        #expect(membership.census(at: Self.date(50)) == (liveNodes: 3, remoteStations: 2))
+        // node_c's lease ran out: neither it nor its station counts.
+        #expect(membership.census(at: Self.date(500)) == (liveNodes: 2, remoteStations: 1))
+        membership.apply(.down(Self.presence("CP2", on: "node_b", at: 1)), leaseIfUnknown: Self.date(1000))
+        #expect(membership.census(at: Self.date(500)) == (liveNodes: 2, remoteStations: 0))
+    }
+
     @Test func anOlderUpDoesNotReplaceANewerOne() async throws {
         let membership = try await Self.membership()
         let newer = Self.presence("CP1", on: "node_b", at: 20)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where the CPU goes while commands are routed between two nodes: node A holds
 # 1,000 simulated stations, and `bench commands` sends remote starts 16 at a
-# time through node B (MODE=remote, the default) or through A itself
+# time (CONCURRENCY) through node B (MODE=remote, the default) or through A itself
 # (MODE=local), on one throwaway PostgreSQL server. How docs/PERFORMANCE.md's
 # twentieth- and twenty-first-session routing CPU figures were taken.
 #
@@ -10,6 +10,7 @@
 # Environment (optional):
 #   MODE         remote (default) or local
 #   CALLS        20000 routed, 60000 locally: enough to outlast the sampled seconds
+#   CONCURRENCY  remote starts in flight (default 16)
 #   SERVER_ARGS  more `serve` options for both nodes
 #   PERF         a file: `perf record -g` of node B (PERF_NODE=a: node A) over the sampled seconds
 #   STATEMENTS   set: PostgreSQL keeps `pg_stat_statements`, and the run ends with each kind of
@@ -18,7 +19,8 @@
 #
 # Prints the CPU of node A, node B, the generator and PostgreSQL (% of a core)
 # and the machine's idle share over 4 s from the 3rd second, then the bench's
-# remote-start row. Loopback only; stops by itself.
+# remote-start row, then each step of a routed command over those 4 s (the
+# nodes' `ampere_cluster_routed_call_step_seconds` histograms). Loopback only; stops by itself.
 set -euo pipefail
 bin=${1:?ampere binary}
 mode=${MODE:-remote}
@@ -48,7 +50,7 @@ wait_healthy "$port_b" || { cat "$pgdir/b.log" >&2; exit 1; }
 api=()
 [ "$mode" = remote ] && api=(--api-url "http://127.0.0.1:$port_b")
 "$bin" bench commands --url "ws://127.0.0.1:$port_a/ocpp" "${api[@]}" --stations 1000 --rate 1000 \
-  --calls "${CALLS:-$([ "$mode" = remote ] && echo 20000 || echo 60000)}" --concurrency 16 --server-pid "$a" \
+  --calls "${CALLS:-$([ "$mode" = remote ] && echo 20000 || echo 60000)}" --concurrency "${CONCURRENCY:-16}" --server-pid "$a" \
   --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD" >"$pgdir/commands.txt" 2>&1 &
 generator=$!; pids+=("$generator")
 
@@ -58,15 +60,23 @@ postgres_ticks() {
   echo "$sum"
 }
 sleep 3
+scrape() { curl -sf "http://127.0.0.1:$1/metrics" >"$pgdir/$2" || true; }
+scrape "$port_a" a1.metrics; scrape "$port_b" b1.metrics
 a1=$(cpu_ticks "$a"); b1=$(cpu_ticks "$b"); g1=$(cpu_ticks "$generator"); p1=$(postgres_ticks)
 i1=$(idle_ticks)
 if [ -n "${PERF:-}" ]; then perf record -g -p "$([ "${PERF_NODE:-b}" = a ] && echo "$a" || echo "$b")" -o "$PERF" -- sleep 4 >/dev/null 2>&1; else sleep 4; fi
 a2=$(cpu_ticks "$a"); b2=$(cpu_ticks "$b"); g2=$(cpu_ticks "$generator"); p2=$(postgres_ticks)
 i2=$(idle_ticks)
+scrape "$port_a" a2.metrics; scrape "$port_b" b2.metrics
 echo "through node $([ "$mode" = remote ] && echo B || echo A): node A $(((a2 - a1) / 4)) %  node B $(((b2 - b1) / 4)) %" \
   " generator $(((g2 - g1) / 4)) %  PostgreSQL $(((p2 - p1) / 4)) %  idle $(((i2 - i1) / 4)) %"
 wait "$generator" || true
 grep -E 'REST remote-start|FAILED' "$pgdir/commands.txt"
+# Each step of a routed command over the same seconds, from the nodes' own histograms.
+for node in a b; do
+  python3 "$root/scripts/diagnostics/histogram_delta.py" ampere_cluster_routed_call_step_seconds \
+    "$pgdir/${node}1.metrics" "$pgdir/${node}2.metrics" "node $(echo $node | tr ab AB) "
+done
 if [ -n "${STATEMENTS:-}" ]; then
   psql -q "$url" -c "SELECT kind, sum(calls) AS statements, round(sum(total_exec_time)::numeric) AS exec_ms,
       round(sum(total_plan_time)::numeric) AS plan_ms, sum(rows) AS rows

@@ -50,6 +50,16 @@ final class ClusterMembership: Sendable {
         }
     }
 
+    /// Nodes whose lease runs at `now` (this one included once it has its first), and the
+    /// stations those other than this one hold.
+    func census(at now: Date) -> (liveNodes: Int, remoteStations: Int) {
+        state.withLock { state in
+            let live = Set(state.leases.filter { $0.value >= now }.keys)
+            let remote = state.stations.values.count { $0.nodeId != nodeId && live.contains($0.nodeId) }
+            return (live.count, remote)
+        }
+    }
+
     func apply(_ change: PresenceChange, leaseIfUnknown: Date) {
         state.withLock { state in
             let applied = Self.apply(change, to: &state.stations)

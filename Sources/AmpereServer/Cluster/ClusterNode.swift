@@ -24,6 +24,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
     let defaultCallTimeout: Duration
     let close: @Sendable () async -> Void
     private let waiters = ReplyWaiters()
+    let metrics = ClusterMetrics()
     private let pending = Mutex<[PresenceChange]>([])
     /// Routed calls running here: a call heard twice (its notification and a catch-up) runs once.
     private let running = Mutex<Set<Int>>([])
@@ -72,6 +73,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
     private func reloadMembership() async throws {
         try await membership.reloadLeases { try await bus.liveNodes(at: now()) }
         try await membership.reloadStations { try await bus.presence() }
+        updateCensus()
     }
 
     func run() async throws {
@@ -170,6 +172,12 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
 
     // MARK: Lease
 
+    private func updateCensus() {
+        let census = membership.census(at: now())
+        metrics.liveNodes.record(census.liveNodes)
+        metrics.remoteStations.record(census.remoteStations)
+    }
+
     private func keepLease() async {
         var rounds = 0
         while !Task.isCancelled {
@@ -178,6 +186,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
             do {
                 try await bus.renewLease(nodeId: nodeId, until: now().addingTimeInterval(Self.lease))
                 try await membership.reloadLeases { try await bus.liveNodes(at: now()) }
+                updateCensus()
                 rounds += 1
                 if rounds.isMultiple(of: 15) {
                     try await bus.sweep(before: now().addingTimeInterval(-Self.sweepAfter))
@@ -192,10 +201,13 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
     // MARK: Events
 
     private func listen() async {
+        var listenedBefore = false
         for await event in bus.events(nodeId: nodeId, handlingAtOnce: { [self] in handledAtOnce($0) }) {
             switch event {
             case .resynchronize:
                 // Notifications sent while this node was not listening are lost: catch up from the tables.
+                if listenedBefore { metrics.resynchronized.increment() }
+                listenedBefore = true
                 do {
                     try await reloadMembership()
                     for id in try await bus.pendingCalls(for: nodeId) {
@@ -259,9 +271,19 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
         let request = ClusterCallRequest(
             originNode: nodeId, targetNode: holder.nodeId, stationId: holder.stationId, action: action,
             payload: String(decoding: payload.bytes, as: UTF8.self), timeout: timeout)
+        metrics.routed.increment()
+        let submitted = ContinuousClock.now
         let id = try await bus.submit(request)
+        let stored = ContinuousClock.now
+        metrics.record(.stored, stored - submitted)
         let outcome: ClusterCallOutcome?
-        switch await waiters.wait(for: id, timeout: timeout + Self.routingMargin) {
+        let heard = await waiters.wait(for: id, timeout: timeout + Self.routingMargin)
+        if case .timedOut = heard {
+            metrics.timedOut.increment()
+        } else {
+            metrics.record(.answered, .now - stored)
+        }
+        switch heard {
         case .outcome(let carried):
             answered.withLock { $0.append(id) }
             outcome = carried
@@ -294,6 +316,8 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
             let claimed: ClusterCallRequest?
             if let carried { claimed = carried } else { claimed = try await bus.call(id) }
             guard let call = claimed else { return }
+            metrics.ran.increment()
+            let started = ContinuousClock.now
             let outcome: ClusterCallOutcome
             do {
                 let payload = try RawJSON(validating: call.payload)
@@ -308,7 +332,10 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
                     status: Int(answer.status.code), code: answer.code, message: answer.message,
                     details: answer.details.map { String(decoding: $0.jsonBytes(), as: UTF8.self) })
             }
+            let ran = ContinuousClock.now
+            metrics.record(.station, ran - started)
             try await bus.complete(id, origin: call.originNode, outcome: outcome)
+            metrics.record(.outcomeStored, .now - ran)
         } catch {
             logger.error("could not run a routed call", metadata: ["call": "\(id)", "error": "\(error)"])
         }

@@ -11,7 +11,9 @@ enum MetricsBootstrap {
         shared.withLock { existing in
             if let existing { return existing }
             let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            var factory = PrometheusMetricsFactory(registry: registry)
+            factory.durationHistogramBuckets[ClusterMetrics.stepLabel] = ClusterMetrics.stepBuckets
+            MetricsSystem.bootstrap(factory)
             existing = registry
             return registry
         }
