@@ -184,7 +184,7 @@ if want routed; then
       --server-pid "$pid_a" --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
   done
   # Paced: commands at a steady rate, as operators send them, each latency from its due time.
-  for rate in 100 300; do
+  for rate in 100 300 1000; do
     run "routed-local-r$rate" commands --url "ws://127.0.0.1:$port_a/ocpp" --stations 1000 --rate 1000 \
       --calls $((rate * 10)) --warm-up-calls "$rate" --call-rate "$rate" --id-prefix "P$rate" --server-pid "$pid_a" \
       --email "$AMPERE_ADMIN_EMAIL" --password "$AMPERE_ADMIN_PASSWORD"
