@@ -524,6 +524,37 @@ def test_metrics_are_prometheus_text_without_token(ws_base, server):
     assert metric_value(metrics.text, "ampere_message_log_dropped_frames_total") == 0, metrics.text
 
 
+def test_rest_requests_are_counted_and_timed_by_route_and_status(server, api):
+    """Every REST request is counted and timed by its route (never its raw path), method and the
+    status it was answered with, refusals thrown as errors included."""
+    session = requests.Session()
+    session.trust_env = False
+
+    def sample(name: str, route: str, method: str, status: int) -> float:
+        text = session.get(server + "/metrics", timeout=10).text
+        return metric_value(text, f'{name}{{route="{route}",method="{method}",status="{status}"}}') or 0
+
+    stations = "/api/v1/charging-stations"
+    one = "/api/v1/charging-stations/{id}"
+    before = {
+        "ok": sample("ampere_http_requests_total", stations, "GET", 200),
+        "missing": sample("ampere_http_requests_total", one, "GET", 404),
+        "refused": sample("ampere_http_requests_total", stations, "GET", 401),
+        "timed": sample("ampere_http_request_duration_seconds_count", one, "GET", 404),
+    }
+    assert api.get(stations).status_code == 200
+    for _ in range(2):
+        assert api.get(f"{stations}/{unique_id('NOPE')}").status_code == 404
+    assert api.get(stations, auth=False).status_code == 401
+
+    assert sample("ampere_http_requests_total", stations, "GET", 200) == before["ok"] + 1
+    assert sample("ampere_http_requests_total", one, "GET", 404) == before["missing"] + 2
+    assert sample("ampere_http_requests_total", stations, "GET", 401) == before["refused"] + 1
+    assert sample("ampere_http_request_duration_seconds_count", one, "GET", 404) == before["timed"] + 2
+    text = session.get(server + "/metrics", timeout=10).text
+    assert "NOPE" not in text, "a raw path became a label"
+
+
 def test_security_extension_notifications_are_answered(ws_base):
     """Beyond the contract's list: the OCPP 1.6 security whitepaper's
     charge-point-initiated messages get a CALLRESULT, not an error."""

@@ -5,7 +5,9 @@ import OCPPCore
 /// the route table, the bearer-token check on all but sign-in and the
 /// OpenAPI document, and the contract's error bodies.
 func addAPIRoutes(to router: Router<AmpereRequestContext>, services: APIServices) {
-    let api = router.group(RouterPath(OpenAPIDocument.basePath)).add(middleware: APIErrorMiddleware())
+    // Outside the error middleware, so that each request is counted with the status it was answered with.
+    let api = router.group(RouterPath(OpenAPIDocument.basePath)).add(middleware: APIMetricsMiddleware())
+        .add(middleware: APIErrorMiddleware())
     let protected = api.group().add(middleware: BearerTokenMiddleware(tokens: services.tokens))
     for route in APIRouteTable.routes(services: services) {
         let handler = route.handler

@@ -13,6 +13,7 @@ enum MetricsBootstrap {
             let registry = PrometheusCollectorRegistry()
             var factory = PrometheusMetricsFactory(registry: registry)
             factory.durationHistogramBuckets[ClusterMetrics.stepLabel] = ClusterMetrics.stepBuckets
+            factory.durationHistogramBuckets[APIMetricsMiddleware.durationLabel] = APIMetricsMiddleware.durationBuckets
             MetricsSystem.bootstrap(factory)
             existing = registry
             return registry

@@ -1,0 +1,70 @@
+import HTTPTypes
+import Hummingbird
+import Metrics
+import Synchronization
+
+/// Counts and times every REST request by route, method and the status it was
+/// answered with, errors included (on /metrics: `ampere_http_requests_total`
+/// and the `ampere_http_request_duration_seconds` histogram).
+///
+/// Hummingbird's own `MetricsMiddleware` times only the requests that return a
+/// response; the API answers every refusal by throwing an `APIError`, so a
+/// 401, a 409 or a 504 from a station that never answered would go untimed.
+struct APIMetricsMiddleware: RouterMiddleware {
+    typealias Context = AmpereRequestContext
+
+    static let requestsLabel = "ampere_http_requests_total"
+    static let durationLabel = "ampere_http_request_duration_seconds"
+    /// Most requests take a millisecond or less; a command waits for its station up to the
+    /// longest call timeout, 300 s.
+    static let durationBuckets: [Duration] =
+        [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000]
+        .map { Duration.microseconds(Int64($0 * 1000)) }
+
+    private let series = Series()
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            series.record(context: context, method: request.method, status: response.status, since: started)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
+            series.record(context: context, method: request.method, status: status, since: started)
+            throw error
+        }
+    }
+
+    /// A counter and a timer per route, method and status, made once each.
+    final class Series: Sendable {
+        struct Key: Hashable {
+            var route: String
+            var method: HTTPRequest.Method
+            var status: Int
+        }
+
+        private let made = Mutex<[Key: (Counter, Timer)]>([:])
+
+        func record(context: Context, method: HTTPRequest.Method, status: HTTPResponse.Status, since started: ContinuousClock.Instant) {
+            let elapsed = ContinuousClock.now - started
+            // The route as registered ("/api/v1/charging-stations/{id}"), never the path itself: a
+            // label per station id would grow without bound.
+            let key = Key(route: context.endpointPath ?? "unmatched", method: method, status: status.code)
+            let (counter, timer) = made.withLock { made in
+                if let existing = made[key] { return existing }
+                let dimensions = [("route", key.route), ("method", key.method.rawValue), ("status", "\(key.status)")]
+                let pair = (
+                    Counter(label: APIMetricsMiddleware.requestsLabel, dimensions: dimensions),
+                    Timer(label: APIMetricsMiddleware.durationLabel, dimensions: dimensions)
+                )
+                made[key] = pair
+                return pair
+            }
+            counter.increment()
+            timer.record(duration: elapsed)
+        }
+    }
+}
