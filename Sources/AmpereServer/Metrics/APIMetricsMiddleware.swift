@@ -48,7 +48,10 @@ struct APIMetricsMiddleware: RouterMiddleware {
 
         private let made = Mutex<[Key: (Counter, Timer)]>([:])
 
-        func record(context: Context, method: HTTPRequest.Method, status: HTTPResponse.Status, since started: ContinuousClock.Instant) {
+        func record(
+            context: Context, method: HTTPRequest.Method, status: HTTPResponse.Status,
+            since started: ContinuousClock.Instant
+        ) {
             let elapsed = ContinuousClock.now - started
             // The route as registered ("/api/v1/charging-stations/{id}"), never the path itself: a
             // label per station id would grow without bound.

@@ -3,8 +3,9 @@ import Metrics
 /// A cluster node's metrics (Prometheus at /metrics): what the other nodes look
 /// like from here, and how long each step of a routed command takes.
 struct ClusterMetrics: Sendable {
-    /// The steps of a routed command, each timed where it happens. Together, on the node the REST
-    /// request came to, `stored` and `answered` are what routing adds to a command's latency.
+    /// The steps of a routed command, each timed where it happens. `stored` and `answered` are the
+    /// routed part of a command as the node the REST request came to sees it; the holder's `station`
+    /// (the station's own answer) is within `answered`, so routing adds the rest.
     enum Step: String, CaseIterable, Sendable {
         /// On the origin: the statement that stores the call and notifies the holder, until answered.
         case stored
@@ -18,8 +19,8 @@ struct ClusterMetrics: Sendable {
 
     static let stepLabel = "ampere_cluster_routed_call_step_seconds"
 
-    /// Histogram buckets for the steps: a step takes about a millisecond on a quiet cluster, and
-    /// the longest a call may wait for its station is 300 s.
+    /// Histogram buckets for the steps: a step takes a fraction of a millisecond on a quiet cluster,
+    /// and the longest a call may wait for its station is 300 s.
     static let stepBuckets: [Duration] =
         [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 25, 50, 100, 250, 500, 1000, 2500, 10000, 60000, 300000]
         .map { Duration.microseconds(Int64($0 * 1000)) }
