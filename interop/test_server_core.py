@@ -524,6 +524,36 @@ def test_metrics_are_prometheus_text_without_token(ws_base, server):
     assert metric_value(metrics.text, "ampere_message_log_dropped_frames_total") == 0, metrics.text
 
 
+def test_calls_received_are_counted_by_action(ws_base, server):
+    """CALLs are counted by action; an action the server does not handle counts as `other`,
+    so a charge point sending made-up actions adds no series."""
+    session = requests.Session()
+    session.trust_env = False
+
+    def counts() -> dict[str, float]:
+        text = session.get(server + "/metrics", timeout=10).text
+        return {
+            action: metric_value(text, f'ampere_ocpp_calls_received_total{{action="{action}"}}') or 0
+            for action in ("BootNotification", "Heartbeat", "other")
+        }
+
+    before = counts()
+
+    async def traffic():
+        async with raw_client(ws_base, unique_id("ACT")) as raw:
+            await raw.heartbeat_ok()
+            await raw.heartbeat_ok()
+            answer = await raw.call("MadeUpAction", {})
+            assert answer[0] == 4 and answer[2] == "NotImplemented", answer
+
+    run(traffic())
+    after = counts()
+    assert after["BootNotification"] == before["BootNotification"] + 1
+    assert after["Heartbeat"] == before["Heartbeat"] + 2
+    assert after["other"] == before["other"] + 1
+    assert "MadeUpAction" not in session.get(server + "/metrics", timeout=10).text
+
+
 def test_rest_requests_are_counted_and_timed_by_route_and_status(server, api):
     """Every REST request is counted and timed by its route (never its raw path), method and the
     status it was answered with, refusals thrown as errors included."""

@@ -27,6 +27,12 @@ struct OCPPSessionImmediateTests {
         return error
     }
 
+    @Test func theRouterNamesTheActionsItHandlesSorted() {
+        let router = TestProtocol.router(.v16)
+        #expect(router.actions == ["Echo", "Fail", "Instant"])
+        #expect(router.actions.allSatisfy(router.handles))
+    }
+
     @Test func anImmediateHandlersAnswerIsReturnedForTheCallerToSend() throws {
         let (session, wire) = makeSession()
         let message = try answer(to: #"[2,"i1","Instant",{"text":"hi"}]"#, on: session)

@@ -71,9 +71,10 @@ public final class CentralSystem: Sendable {
         let localStations = LiveStationDirectory(registry: registry, presence: lastSeen)
         let cluster = try await joinCluster(
             configuration, registry: registry, local: localStations, logger: logger, now: now)
+        let router16 = OCPP16Handlers.router()
         let connections = StationConnectionHandler(
-            services: services, registry: registry, messageLog: messageLog, lastSeen: lastSeen, router16: OCPP16Handlers.router(),
-            callTimeout: configuration.callTimeout, metrics: OCPPMetrics(),
+            services: services, registry: registry, messageLog: messageLog, lastSeen: lastSeen, router16: router16,
+            callTimeout: configuration.callTimeout, metrics: OCPPMetrics(actions: router16.actions),
             observer: cluster)
         let admission = configuration.maxConnectionRate > 0 ? ConnectionAdmission(rate: configuration.maxConnectionRate) : nil
         let capacity = configuration.openFileLimit.map { SocketCapacity(openFiles: $0) }

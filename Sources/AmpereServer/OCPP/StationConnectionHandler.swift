@@ -88,6 +88,7 @@ struct StationConnectionHandler: Sendable {
     func receiveImmediately(_ frame: [UInt8], on live: StationConnection.Live) -> OCPPMessage? {
         let parsed = OCPPMessage.parsedDeferringPayload(frame)
         metrics.framesReceived.increment()
+        if case .success(.call(let call)) = parsed { metrics.callReceived(call.action) }
         live.recorder.record(frame, parsed: try? parsed.get(), direction: .received)
         lastSeen.seen(live.station.stationId, at: services.now())
         switch live.station.session.receiveImmediately(parsed) {

@@ -55,6 +55,9 @@ public struct OCPPRouter<Context: Sendable>: Sendable {
     /// True when `action` has a handler.
     public func handles(_ action: String) -> Bool { handlers[action] != nil }
 
+    /// The actions with a handler, sorted.
+    public var actions: [String] { handlers.keys.sorted() }
+
     /// Runs the handler of `call` and returns the whole answer frame, a
     /// CALLRESULT or a CALLERROR.
     public func respond(to call: OCPPCall, context: Context, logger: Logger) async -> [UInt8] {
