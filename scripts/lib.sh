@@ -16,11 +16,12 @@ wait_healthy() {
 # cpu_ticks PID: the CPU time the process has used so far, in clock ticks (user + system); 0 once gone.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
-# thread_ticks PID: each thread of the process as "tid name ticks" (spaces in names as _).
+# thread_ticks PID: each thread of the process as "tid name ticks" (spaces in names as _). Read from
+# /proc/PID/task/TID/stat: /proc/TID/stat counts the whole process, whichever of its threads TID names.
 thread_ticks() {
   local task
   for task in /proc/"$1"/task/*; do
-    echo "$(basename "$task") $(tr ' ' _ <"$task/comm") $(cpu_ticks "$(basename "$task")")"
+    echo "$(basename "$task") $(tr ' ' _ <"$task/comm") $(awk '{ print $14 + $15 }' "$task/stat" 2>/dev/null || echo 0)"
   done 2>/dev/null
 }
 
