@@ -10,6 +10,7 @@ import pytest
 
 from support import (
     SimChargePoint,
+    metric_value,
     assert_error_body,
     charge_point,
     frame_of,
@@ -424,6 +425,46 @@ def test_no_answer_is_504_after_timeout(api, ws_base):
             assert frame[3] == {"type": "Soft"}
 
     run(scenario())
+
+
+def test_calls_sent_are_counted_by_action_and_outcome(api, ws_base):
+    """Every call the server sends is counted by action and how it ended; an answer, CALLERROR
+    or not, is timed. A call refused before sending (a payload breaking the schema) counts
+    nothing."""
+
+    def sample(series: str) -> float:
+        return metric_value(api.get("/metrics").text, series) or 0
+
+    counted = {
+        "clear_result": 'ampere_ocpp_calls_sent_total{action="ClearCache",outcome="result"}',
+        "clear_error": 'ampere_ocpp_calls_sent_total{action="ClearCache",outcome="call_error"}',
+        "reset_timeout": 'ampere_ocpp_calls_sent_total{action="Reset",outcome="timeout"}',
+        "reset_result": 'ampere_ocpp_calls_sent_total{action="Reset",outcome="result"}',
+        "clear_timed": 'ampere_ocpp_call_answer_seconds_count{action="ClearCache"}',
+        "reset_timed": 'ampere_ocpp_call_answer_seconds_count{action="Reset"}',
+    }
+    before = {name: sample(series) for name, series in counted.items()}
+
+    async def scenario():
+        async with charge_point(ws_base, unique_id("MSENT")) as cp:
+            assert (await _post(api, _calls(cp.id, "ClearCache"), {})).status_code == 200
+            assert (await _post(api, _calls(cp.id, "Reset"), {"type": "Sideways"})).status_code == 400
+        async with charge_point(ws_base, unique_id("MSENT"), cls=_NoHandlers) as cp:
+            assert (await _post(api, _calls(cp.id, "ClearCache"), {})).status_code == 502
+        slow = unique_id("MSENT")
+        async with raw_client(ws_base, slow, answer_calls=False):
+            response = await _post(api, _calls(slow, "Reset"), {"type": "Soft"}, timeout=1)
+            assert response.status_code == 504, response.text
+
+    run(scenario())
+    after = {name: sample(series) for name, series in counted.items()}
+    assert after["clear_result"] == before["clear_result"] + 1
+    assert after["clear_error"] == before["clear_error"] + 1
+    assert after["clear_timed"] == before["clear_timed"] + 2
+    assert after["reset_timeout"] == before["reset_timeout"] + 1
+    # Neither the refused Reset nor the one that timed out was answered.
+    assert after["reset_result"] == before["reset_result"]
+    assert after["reset_timed"] == before["reset_timed"]
 
 
 def test_station_usable_after_a_timeout_and_a_late_answer(api, ws_base):

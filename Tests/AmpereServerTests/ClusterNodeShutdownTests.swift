@@ -52,7 +52,8 @@ import Testing
         let database = try await StorageLocation.open(directory.appendingPathComponent("node.sqlite").path, logger: logger)
         let registry = StationRegistry()
         let local = LiveStationDirectory(
-            registry: registry, presence: LastSeenWriter(stations: database.storage.stations, logger: logger))
+            registry: registry, presence: LastSeenWriter(stations: database.storage.stations, logger: logger),
+            metrics: OCPPMetrics(actions: []))
         let bus = UnreachableBus()
         let closed = Mutex(false)
         let node = ClusterNode(

@@ -68,13 +68,14 @@ public final class CentralSystem: Sendable {
             repository: storage.messages, retentionDays: configuration.messageLogRetentionDays, logger: logger,
             now: now)
         let lastSeen = LastSeenWriter(stations: storage.stations, logger: logger)
-        let localStations = LiveStationDirectory(registry: registry, presence: lastSeen)
+        let router16 = OCPP16Handlers.router()
+        let ocppMetrics = OCPPMetrics(actions: router16.actions)
+        let localStations = LiveStationDirectory(registry: registry, presence: lastSeen, metrics: ocppMetrics)
         let cluster = try await joinCluster(
             configuration, registry: registry, local: localStations, logger: logger, now: now)
-        let router16 = OCPP16Handlers.router()
         let connections = StationConnectionHandler(
             services: services, registry: registry, messageLog: messageLog, lastSeen: lastSeen, router16: router16,
-            callTimeout: configuration.callTimeout, metrics: OCPPMetrics(actions: router16.actions),
+            callTimeout: configuration.callTimeout, metrics: ocppMetrics,
             observer: cluster)
         let admission = configuration.maxConnectionRate > 0 ? ConnectionAdmission(rate: configuration.maxConnectionRate) : nil
         let capacity = configuration.openFileLimit.map { SocketCapacity(openFiles: $0) }

@@ -14,6 +14,7 @@ enum MetricsBootstrap {
             var factory = PrometheusMetricsFactory(registry: registry)
             factory.durationHistogramBuckets[ClusterMetrics.stepLabel] = ClusterMetrics.stepBuckets
             factory.durationHistogramBuckets[APIMetricsMiddleware.durationLabel] = APIMetricsMiddleware.durationBuckets
+            factory.durationHistogramBuckets[OCPPMetrics.answerLabel] = OCPPMetrics.answerBuckets
             MetricsSystem.bootstrap(factory)
             existing = registry
             return registry

@@ -7,6 +7,7 @@ import OCPPCore
 struct LiveStationDirectory: StationDirectory {
     let registry: StationRegistry
     let presence: LastSeenWriter
+    let metrics: OCPPMetrics
 
     func lastSeen(of stationId: String) -> Date? { presence.latest(stationId) }
 
@@ -16,11 +17,28 @@ struct LiveStationDirectory: StationDirectory {
 
     func call(_ stationId: String, action: String, payload: RawJSON, timeout: Duration?) async throws -> RawJSON {
         guard let live = registry.station(stationId) else { throw StationCallError.notConnected }
+        let started = ContinuousClock.now
         do {
-            return try await live.session.call(action: action, payload: payload, timeout: timeout)
-        } catch OCPPSessionError.closed {
+            let answer = try await live.session.call(action: action, payload: payload, timeout: timeout)
+            metrics.callSent(action, outcome: .result, after: .now - started)
+            return answer
+        } catch {
+            if let outcome = Self.outcome(of: error) { metrics.callSent(action, outcome: outcome, after: .now - started) }
             // The socket closed while the call waited: the station is gone.
-            throw StationCallError.notConnected
+            if case OCPPSessionError.closed = error { throw StationCallError.notConnected }
+            throw error
+        }
+    }
+
+    /// How a call that failed with `error` ended at the charge point; nil when it was never sent
+    /// (an unknown action, a payload that breaks the schema, a cancelled caller).
+    static func outcome(of error: any Error) -> OCPPMetrics.CallOutcome? {
+        switch error {
+        case is OCPPCallError: .callError
+        case OCPPSessionError.timeout: .timeout
+        case OCPPSessionError.closed: .closed
+        case OCPPSessionError.invalidResponse: .invalidResponse
+        default: nil
         }
     }
 
