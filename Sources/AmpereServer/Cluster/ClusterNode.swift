@@ -277,13 +277,7 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
         let stored = ContinuousClock.now
         metrics.record(.stored, stored - submitted)
         let outcome: ClusterCallOutcome?
-        let heard = await waiters.wait(for: id, timeout: timeout + Self.routingMargin)
-        if case .timedOut = heard {
-            metrics.timedOut.increment()
-        } else {
-            metrics.record(.answered, .now - stored)
-        }
-        switch heard {
+        switch await waiters.wait(for: id, timeout: timeout + Self.routingMargin) {
         case .outcome(let carried):
             answered.withLock { $0.append(id) }
             outcome = carried
@@ -293,10 +287,12 @@ final class ClusterNode: Service, ConnectionObserver, Sendable {
             outcome = nil
         }
         guard let outcome else {
+            metrics.timedOut.increment()
             throw APIError(
                 .gatewayTimeout, code: "timeout",
                 "the charging station did not answer \(action) in time (through node \(holder.nodeId))")
         }
+        metrics.record(.answered, .now - stored)
         switch outcome {
         case .result(let text):
             return try RawJSON(validating: text)

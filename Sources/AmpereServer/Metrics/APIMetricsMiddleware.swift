@@ -15,11 +15,6 @@ struct APIMetricsMiddleware: RouterMiddleware {
 
     static let requestsLabel = "ampere_http_requests_total"
     static let durationLabel = "ampere_http_request_duration_seconds"
-    /// Most requests take a millisecond or less; a command waits for its station up to the
-    /// longest call timeout, 300 s.
-    static let durationBuckets: [Duration] =
-        [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000]
-        .map { Duration.microseconds(Int64($0 * 1000)) }
 
     private let series = Series()
 
@@ -38,15 +33,24 @@ struct APIMetricsMiddleware: RouterMiddleware {
         }
     }
 
-    /// A counter and a timer per route, method and status, made once each.
-    final class Series: Sendable {
-        struct Key: Hashable {
+    /// A counter and a timer per route, method and status.
+    struct Series: Sendable {
+        struct Key: Hashable, Sendable {
             var route: String
             var method: HTTPRequest.Method
             var status: Int
+
+            var dimensions: [(String, String)] {
+                [("route", route), ("method", method.rawValue), ("status", "\(status)")]
+            }
         }
 
-        private let made = Mutex<[Key: (Counter, Timer)]>([:])
+        private let counters = MetricSeries<Key, Counter> {
+            Counter(label: APIMetricsMiddleware.requestsLabel, dimensions: $0.dimensions)
+        }
+        private let timers = MetricSeries<Key, Timer> {
+            Timer(label: APIMetricsMiddleware.durationLabel, dimensions: $0.dimensions)
+        }
 
         func record(
             context: Context, method: HTTPRequest.Method, status: HTTPResponse.Status,
@@ -56,18 +60,8 @@ struct APIMetricsMiddleware: RouterMiddleware {
             // The route as registered ("/api/v1/charging-stations/{id}"), never the path itself: a
             // label per station id would grow without bound.
             let key = Key(route: context.endpointPath ?? "unmatched", method: method, status: status.code)
-            let (counter, timer) = made.withLock { made in
-                if let existing = made[key] { return existing }
-                let dimensions = [("route", key.route), ("method", key.method.rawValue), ("status", "\(key.status)")]
-                let pair = (
-                    Counter(label: APIMetricsMiddleware.requestsLabel, dimensions: dimensions),
-                    Timer(label: APIMetricsMiddleware.durationLabel, dimensions: dimensions)
-                )
-                made[key] = pair
-                return pair
-            }
-            counter.increment()
-            timer.record(duration: elapsed)
+            counters[key].increment()
+            timers[key].record(duration: elapsed)
         }
     }
 }

@@ -21,12 +21,13 @@ struct ClusterMetrics: Sendable {
 
     /// Histogram buckets for the steps: a step takes a fraction of a millisecond on a quiet cluster,
     /// and the longest a call may wait for its station is 300 s.
-    static let stepBuckets: [Duration] =
-        [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 25, 50, 100, 250, 500, 1000, 2500, 10000, 60000, 300000]
-        .map { Duration.microseconds(Int64($0 * 1000)) }
+    static let stepBuckets = MetricsBootstrap.buckets(milliseconds: [
+        0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 25, 50, 100, 250, 500, 1000, 2500, 10000, 60000, 300000,
+    ])
 
     private let steps: [Step: Timer]
-    /// Commands this node routed to another node, and those that came back with no outcome in time.
+    /// Commands this node routed to another node, and those whose outcome never came back (a station
+    /// that did not answer is an outcome, the holder's 504, counted where the call was sent).
     let routed = Counter(label: "ampere_cluster_routed_calls_total")
     let timedOut = Counter(label: "ampere_cluster_routed_call_timeouts_total")
     /// Commands other nodes routed here that ran on a station's socket.

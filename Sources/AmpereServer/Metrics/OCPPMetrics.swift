@@ -1,5 +1,5 @@
 import Metrics
-import Synchronization
+import OCPPCore
 
 /// The OCPP endpoint's metrics (Prometheus at /metrics).
 struct OCPPMetrics: Sendable {
@@ -36,53 +36,43 @@ struct OCPPMetrics: Sendable {
         case timeout
         /// The connection closed before the answer came.
         case closed
+
+        /// How a call that failed with `error` ended; nil when it was never sent (an unknown
+        /// action, a payload that breaks the schema, a cancelled caller).
+        init?(failure error: any Error) {
+            switch error {
+            case is OCPPCallError: self = .callError
+            case OCPPSessionError.timeout: self = .timeout
+            case OCPPSessionError.closed: self = .closed
+            case OCPPSessionError.invalidResponse: self = .invalidResponse
+            default: return nil
+            }
+        }
+
+        /// The charge point answered: its time says how fast it is (a timeout or a close does not).
+        var isAnswer: Bool { self == .result || self == .callError || self == .invalidResponse }
     }
 
     static let callsSentLabel = "ampere_ocpp_calls_sent_total"
     static let answerLabel = "ampere_ocpp_call_answer_seconds"
-    /// A charge point answers within milliseconds, or seconds on a slow link; a call may wait up to
-    /// 300 s.
-    static let answerBuckets: [Duration] =
-        [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000]
-        .map { Duration.microseconds(Int64($0 * 1000)) }
 
-    /// Counters and timers of sent calls, made at first use: the actions are the version's own
-    /// (the session refuses any other before sending), so the series are bounded.
-    private let sent = SentCalls()
+    private struct SentKey: Hashable, Sendable {
+        var action: String
+        var outcome: CallOutcome
+    }
+
+    /// Series of sent calls, made at first use: the actions are the version's own (the session
+    /// refuses any other before sending), so there are only so many.
+    private let callsSent = MetricSeries<SentKey, Counter> {
+        Counter(label: OCPPMetrics.callsSentLabel, dimensions: [("action", $0.action), ("outcome", $0.outcome.rawValue)])
+    }
+    private let answers = MetricSeries<String, Timer> {
+        Timer(label: OCPPMetrics.answerLabel, dimensions: [("action", $0)])
+    }
 
     /// Counts a call sent to a charge point, and times the answer when one came.
     func callSent(_ action: String, outcome: CallOutcome, after elapsed: Duration) {
-        sent.record(action, outcome, elapsed)
-    }
-
-    private final class SentCalls: Sendable {
-        struct Key: Hashable {
-            var action: String
-            var outcome: CallOutcome
-        }
-
-        private let counters = Mutex<[Key: Counter]>([:])
-        private let timers = Mutex<[String: Timer]>([:])
-
-        func record(_ action: String, _ outcome: CallOutcome, _ elapsed: Duration) {
-            let key = Key(action: action, outcome: outcome)
-            let counter = counters.withLock { counters in
-                if let existing = counters[key] { return existing }
-                let made = Counter(
-                    label: OCPPMetrics.callsSentLabel, dimensions: [("action", action), ("outcome", outcome.rawValue)])
-                counters[key] = made
-                return made
-            }
-            counter.increment()
-            // Only an answer times the charge point: a timeout or a close says nothing of it.
-            guard outcome == .result || outcome == .callError || outcome == .invalidResponse else { return }
-            let timer = timers.withLock { timers in
-                if let existing = timers[action] { return existing }
-                let made = Timer(label: OCPPMetrics.answerLabel, dimensions: [("action", action)])
-                timers[action] = made
-                return made
-            }
-            timer.record(duration: elapsed)
-        }
+        callsSent[SentKey(action: action, outcome: outcome)].increment()
+        if outcome.isAnswer { answers[action].record(duration: elapsed) }
     }
 }

@@ -23,22 +23,12 @@ struct LiveStationDirectory: StationDirectory {
             metrics.callSent(action, outcome: .result, after: .now - started)
             return answer
         } catch {
-            if let outcome = Self.outcome(of: error) { metrics.callSent(action, outcome: outcome, after: .now - started) }
+            if let outcome = OCPPMetrics.CallOutcome(failure: error) {
+                metrics.callSent(action, outcome: outcome, after: .now - started)
+            }
             // The socket closed while the call waited: the station is gone.
             if case OCPPSessionError.closed = error { throw StationCallError.notConnected }
             throw error
-        }
-    }
-
-    /// How a call that failed with `error` ended at the charge point; nil when it was never sent
-    /// (an unknown action, a payload that breaks the schema, a cancelled caller).
-    static func outcome(of error: any Error) -> OCPPMetrics.CallOutcome? {
-        switch error {
-        case is OCPPCallError: .callError
-        case OCPPSessionError.timeout: .timeout
-        case OCPPSessionError.closed: .closed
-        case OCPPSessionError.invalidResponse: .invalidResponse
-        default: nil
         }
     }
 
