@@ -33,6 +33,7 @@ from support import (
     metric_value,
     open_charge_point,
     poll,
+    raw_client,
     run,
     station_path,
     unique_id,
@@ -249,6 +250,32 @@ def test_commands_reach_every_station_from_every_node(cluster):
         response = cluster.api(index).post(f"{station_path(absent)}/remote-start", json={"idTag": unique_tag()})
         assert response.status_code == 409, response.text
         assert response.json()["error"]["code"] == "not_connected"
+
+
+def test_a_routed_command_the_station_never_answers_is_counted_as_the_stations_timeout(cluster):
+    """The holder's call times out and its 504 travels back as the outcome: the station's
+    timeout, counted where the call was sent, not a routing timeout on the origin."""
+    cp_id = unique_id("CL-SILENT")
+    timed_out = 'ampere_ocpp_calls_sent_total{action="ClearCache",outcome="timeout"}'
+    routing = "ampere_cluster_routed_call_timeouts_total"
+
+    async def scenario():
+        async with raw_client(cluster.ws_base, cp_id, answer_calls=False):
+            held = await asyncio.to_thread(holders, cluster.api(0), [cp_id])
+            holder = int(held[cp_id].removeprefix("node_"))
+            origin = next(i for i in range(NODES) if i != holder)
+            before = {i: node_metrics(cluster, i) for i in (holder, origin)}
+            response = await asyncio.to_thread(
+                cluster.api(origin).post, f"{station_path(cp_id)}/calls/ClearCache", json={}, params={"timeout": 1}
+            )
+            assert response.status_code == 504, response.text
+            assert response.json()["error"]["code"] == "timeout"
+            after = {i: node_metrics(cluster, i) for i in (holder, origin)}
+            assert (metric_value(after[holder], timed_out) or 0) == (metric_value(before[holder], timed_out) or 0) + 1
+            assert metric_value(after[origin], routing) == metric_value(before[origin], routing) == 0
+            assert metric_value(after[origin], timed_out) in (None, 0)
+
+    run(scenario(), timeout=60)
 
 
 def test_charge_points_connect_through_nginx_at_once_between_rest_calls(cluster):
