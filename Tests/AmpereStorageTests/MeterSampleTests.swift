@@ -157,4 +157,28 @@ import Testing
             #expect(try await transactions.latestMeterSamples(stationId: "CP1") == [later, idle[1]])
         }
     }
+
+    @Test(arguments: StorageBackend.all)
+    func latestValuesFollowEachConnectorsNewestTransactionWhateverOrderTheValuesCameIn(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let transactions = opened.storage.transactions
+            // Thirty transactions on connector 1; the second newest sends its values last, as a
+            // charge point replaying its queue after a reconnect does.
+            var ids: [Int] = []
+            for n in 0..<30 {
+                ids.append(try await transactions.start(Fixtures.start(idTag: "T\(n)", at: n), status: .accepted).id)
+            }
+            try await transactions.addMeterSamples(
+                ids.dropLast(2).enumerated().map { n, id in Fixtures.sample(transaction: id, at: 100 + n, value: "\(n)") })
+            let newest = [Fixtures.sample(transaction: ids[29], at: 300, value: "newest")]
+            try await transactions.addMeterSamples(newest)
+            try await transactions.addMeterSamples([Fixtures.sample(transaction: ids[28], at: 200, value: "replayed")])
+            // Connectors 3 and 7 too, with gaps between them: each is found by its key.
+            let onThree = try await transactions.start(Fixtures.start(connector: 3, idTag: "C3", at: 40), status: .accepted).id
+            let three = Fixtures.sample(connector: 3, transaction: onThree, at: 250, value: "three")
+            let seven = Fixtures.sample(connector: 7, transaction: nil, at: 150, value: "seven")
+            try await transactions.addMeterSamples([three, seven])
+            #expect(try await transactions.latestMeterSamples(stationId: "CP1") == newest + [three, seven])
+        }
+    }
 }

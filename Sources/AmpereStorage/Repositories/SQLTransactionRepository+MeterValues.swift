@@ -158,23 +158,45 @@ extension SQLTransactionRepository {
         }
     }
 
-    /// Reads only keys: the station's series through `meter_series_station`,
-    /// then each candidate series' newest time and values through the primary key.
+    /// Reads a few keys per connector, however many transactions the station has had: its
+    /// connectors, and each one's newest transaction and series outside transactions, through the
+    /// keys of `meter_series`; then each candidate series' newest time and values through the
+    /// primary key of `meter_values`.
     func latestMeterSamples(stationId: String) async throws -> [MeterSample] {
         try await store.read { db in
-            // Per connector: its newest transaction's series and its series outside transactions.
-            let candidates = try await db.raw(
+            // The connectors one key lookup each (a skip scan, which neither database does by
+            // itself), then per connector single-row lookups on UNIQUE (station, connector,
+            // transaction): reading the station's series themselves had grown with its history.
+            let rows = try await db.raw(
                 """
-                SELECT id, connector_id, transaction_id FROM meter_series
-                WHERE station_id = \(bind: stationId) AND (transaction_id = 0 OR id IN (
-                    SELECT MAX(id) FROM meter_series
-                    WHERE station_id = \(bind: stationId) AND transaction_id > 0 GROUP BY connector_id))
+                WITH RECURSIVE connectors (connector_id) AS (
+                    SELECT MIN(connector_id) FROM meter_series WHERE station_id = \(bind: stationId)
+                    UNION ALL
+                    SELECT (SELECT MIN(connector_id) FROM meter_series
+                        WHERE station_id = \(bind: stationId) AND connector_id > c.connector_id)
+                    FROM connectors c WHERE c.connector_id IS NOT NULL)
+                SELECT connector_id,
+                    (SELECT id FROM meter_series WHERE station_id = \(bind: stationId)
+                        AND connector_id = c.connector_id AND transaction_id = 0) AS outside,
+                    (SELECT id FROM meter_series WHERE station_id = \(bind: stationId)
+                        AND connector_id = c.connector_id AND transaction_id > 0
+                        ORDER BY transaction_id DESC LIMIT 1) AS newest,
+                    (SELECT MAX(transaction_id) FROM meter_series WHERE station_id = \(bind: stationId)
+                        AND connector_id = c.connector_id) AS newest_transaction
+                FROM connectors c WHERE connector_id IS NOT NULL
                 """
-            ).all().map {
-                (
-                    series: try $0.value("id", as: Int.self), connector: try $0.value("connector_id", as: Int.self),
-                    transaction: try $0.value("transaction_id", as: Int.self)
-                )
+            ).all()
+            var candidates: [(series: Int, connector: Int, transaction: Int)] = []
+            for row in rows {
+                let connector = try row.value("connector_id", as: Int.self)
+                if let outside = try row.value("outside", as: Int?.self) {
+                    candidates.append((outside, connector, 0))
+                }
+                if let newest = try row.value("newest", as: Int?.self),
+                    let transaction = try row.value("newest_transaction", as: Int?.self)
+                {
+                    candidates.append((newest, connector, transaction))
+                }
             }
             var newest: [Int: (series: Int, transaction: Int, ts: Int)] = [:]
             for candidate in candidates {
