@@ -3,6 +3,7 @@
 #   scripts/postgres.sh start DIR   installs PostgreSQL from Debian if missing,
 #                                   starts a server with its data in DIR on a free
 #                                   port and prints its URL (postgres://…/postgres)
+#   scripts/postgres.sh restart DIR restarts it with the same options and port
 #   scripts/postgres.sh stop DIR    stops it (DIR can then be removed)
 # PostgreSQL refuses to run as root: as root, the server runs as the
 # `postgres` system user (made by Debian's package) and DIR is given to it.
@@ -50,8 +51,14 @@ stop)
     as_server_user "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
   fi
   ;;
+restart)
+  # The same server again, its caches empty (as after a reboot, with the kernel's dropped too).
+  bin=$(pg_bin)
+  as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 120 restart >/dev/null \
+    || { cat "$dir/server.log" >&2; exit 1; }
+  ;;
 *)
-  echo "usage: $0 start|stop DIR" >&2
+  echo "usage: $0 start|stop|restart DIR" >&2
   exit 2
   ;;
 esac

@@ -2,17 +2,18 @@
 # Runs every test of Ampere on a fresh machine: the Swift suites, then the
 # interop suites that drive Ampere with the Python `ocpp` package; the storage
 # and integration suites run on SQLite and again on PostgreSQL.
-# Installs what it needs itself (PostgreSQL, nginx and openssl from Debian, a Python
+# Installs what it needs itself (PostgreSQL, nginx, openssl and sqlite3 from Debian, a Python
 # venv from PyPI) and starts a throwaway PostgreSQL server on loopback,
 # stopped at exit; the cluster test starts its own nodes and nginx.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-echo "== nginx and openssl (the cluster test puts nginx in front of three nodes; the simulator's wss:// test behind TLS)"
-if ! { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || ! command -v openssl >/dev/null 2>&1; then
+echo "== nginx, openssl and sqlite3 (the cluster test puts nginx in front of three nodes; the simulator's wss:// test behind TLS; the meter-scale script's loader)"
+if ! { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || ! command -v openssl >/dev/null 2>&1 \
+  || ! command -v sqlite3 >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq nginx-light openssl >/dev/null
+  apt-get update -qq && apt-get install -y -qq nginx-light openssl sqlite3 >/dev/null
 fi
 export AMPERE_REQUIRE_CLUSTER=1 AMPERE_REQUIRE_TLS=1
 

@@ -1,0 +1,101 @@
+-- Fills an Ampere database (schema made by `ampere serve`) with a year of synthetic charging:
+-- :stations stations of two connectors, :transactions transactions of :samples samples of ten
+-- sampled values each (one every minute), as the server itself stores them. Used by
+-- scripts/bench_meter_scale.sh; psql variables: stations, transactions, samples, busy.
+\set ON_ERROR_STOP on
+SET synchronous_commit = off;
+SET maintenance_work_mem = '1GB';
+
+-- The ten values a charge point sends each minute, interned as the server interns them.
+INSERT INTO meter_kinds (measurand, unit, context, phase, location, format)
+SELECT m, u, 'Sample.Periodic', p, 'Outlet', 'Raw'
+FROM (VALUES
+    ('Energy.Active.Import.Register', 'Wh', ''), ('Power.Active.Import', 'W', ''),
+    ('Current.Import', 'A', 'L1'), ('Current.Import', 'A', 'L2'), ('Current.Import', 'A', 'L3'),
+    ('Voltage', 'V', 'L1-N'), ('Voltage', 'V', 'L2-N'), ('Voltage', 'V', 'L3-N'),
+    ('SoC', 'Percent', ''), ('Temperature', 'Celsius', '')) AS k (m, u, p)
+ON CONFLICT DO NOTHING;
+
+CREATE TEMP TABLE scale_kinds AS
+SELECT row_number() OVER (ORDER BY id) AS n, id FROM meter_kinds
+WHERE context = 'Sample.Periodic' AND location = 'Outlet' AND format = 'Raw';
+
+INSERT INTO stations (id, vendor, model, registration_status, ocpp_version, created_at)
+SELECT 'SCALE-' || lpad(s::text, 5, '0'), 'Ampere', 'Scale', 'Accepted', '1.6', 1735689600000
+FROM generate_series(1, :stations) s
+ON CONFLICT DO NOTHING;
+
+-- Transaction t: station t mod stations, connector alternating, one after another on each
+-- connector, every three hours from 2025-01-01; its consumption as the server keeps it.
+INSERT INTO transactions (id, station_id, connector_id, id_tag, id_tag_norm, meter_start, meter_stop,
+    started_at, stopped_at, stop_reason, start_status, energy_register_wh, max_power_w, last_sample_at)
+SELECT t, 'SCALE-' || lpad((1 + t % :stations)::text, 5, '0'), 1 + (t / :stations) % 2,
+    'TAG' || t % 997, 'TAG' || t % 997, 0, (:samples - 1) * 183,
+    started, started + (:samples - 1) * 60000, 'EVDisconnected', 'Accepted',
+    (:samples - 1) * 183, 11000, started + (:samples - 1) * 60000
+FROM (SELECT t, 1735689600000 + (t / (:stations * 2)) * 10800000::bigint AS started
+      FROM generate_series(1, :transactions) t) x;
+-- One station with a long history: :busy transactions of half an hour on its two connectors, one
+-- an hour, each with thirty samples. Its newest values must be found without reading them all.
+INSERT INTO stations (id, vendor, model, registration_status, ocpp_version, created_at)
+VALUES ('SCALE-BUSY', 'Ampere', 'Scale', 'Accepted', '1.6', 1735689600000)
+ON CONFLICT DO NOTHING;
+INSERT INTO transactions (id, station_id, connector_id, id_tag, id_tag_norm, meter_start, meter_stop,
+    started_at, stopped_at, stop_reason, start_status, energy_register_wh, max_power_w, last_sample_at)
+SELECT :transactions + b, 'SCALE-BUSY', 1 + b % 2, 'BUSY', 'BUSY', 0, 29 * 183,
+    started, started + 1740000, 'EVDisconnected', 'Accepted', 29 * 183, 11000, started + 1740000
+FROM (SELECT b, 1735689600000 + b * 3600000::bigint AS started FROM generate_series(1, :busy) b) x;
+SELECT setval(pg_get_serial_sequence('transactions', 'id'), :transactions + :busy);
+
+INSERT INTO meter_series (id, station_id, connector_id, transaction_id)
+SELECT id, station_id, connector_id, id FROM transactions WHERE id <= :transactions + :busy;
+SELECT setval(pg_get_serial_sequence('meter_series', 'id'), :transactions + :busy);
+
+INSERT INTO meter_values (series, ts, kind, value)
+SELECT s.id, t.started_at + m * 60000, k.id, CASE k.n WHEN 1 THEN (m * 183)::text ELSE '230' END
+FROM meter_series s JOIN transactions t ON t.id = s.transaction_id
+    CROSS JOIN generate_series(0, 29) m CROSS JOIN scale_kinds k
+WHERE s.station_id = 'SCALE-BUSY';
+
+-- The values in the order a charge point sends them: minute by minute, every series charging in
+-- that minute side by side, one three-hour round of transactions a statement, each committed on
+-- its own (a line per round shows how far it has come). A transaction's values are then spread
+-- over the table's pages, and its key's index pages split, as the server's own writes leave them.
+SELECT set_config('scale.transactions', :'transactions', false), set_config('scale.samples', :'samples', false),
+    set_config('scale.stations', :'stations', false) \gset
+SET work_mem = '1GB';
+DO $$
+DECLARE
+    transactions bigint := current_setting('scale.transactions')::bigint;
+    samples int := current_setting('scale.samples')::int;
+    stations int := current_setting('scale.stations')::int;
+    lo bigint := 1;
+    hi bigint;
+    started timestamptz := clock_timestamp();
+BEGIN
+    WHILE lo <= transactions LOOP
+        -- Round r holds transactions r * 2 * stations … (r + 1) * 2 * stations - 1.
+        hi := least(((lo / (stations * 2)) + 1) * stations * 2 - 1, transactions);
+        INSERT INTO meter_values (series, ts, kind, value)
+        SELECT s, 1735689600000 + (s / (stations * 2)) * 10800000::bigint + i * 60000, k.id,
+            CASE k.n
+                WHEN 1 THEN (i * 183)::text
+                WHEN 2 THEN (10800 + (s * 7 + i) % 400)::text
+                WHEN 3 THEN (155 + i % 3) / 10 || '.' || (155 + i % 3) % 10
+                WHEN 4 THEN (156 + i % 3) / 10 || '.' || (156 + i % 3) % 10
+                WHEN 5 THEN (154 + i % 3) / 10 || '.' || (154 + i % 3) % 10
+                WHEN 9 THEN least(100, 20 + i * 80 / samples)::text
+                WHEN 10 THEN (25 + i % 7)::text
+                ELSE (228 + (s + i + k.n) % 5)::text
+            END
+        FROM generate_series(0, samples - 1) i
+            CROSS JOIN generate_series(lo, hi) s
+            CROSS JOIN scale_kinds k
+        ORDER BY i, s, k.n;
+        COMMIT;
+        lo := hi + 1;
+        RAISE NOTICE '% of % values stored (% s)', (lo - 1) * samples * 10,
+            transactions * samples * 10, round(extract(epoch FROM clock_timestamp() - started));
+    END LOOP;
+END $$;
+ANALYZE;

@@ -1,0 +1,54 @@
+-- The SQLite twin of load_postgres.sql (read that one first): the same stations, transactions
+-- and series. scripts/bench_meter_scale.sh sets the parameters (:stations, :transactions,
+-- :samples, :busy) and then writes the values round by round, with load_sqlite_round.sql.
+PRAGMA synchronous = OFF;
+PRAGMA cache_size = -2000000;
+
+INSERT INTO meter_kinds (measurand, unit, context, phase, location, format)
+SELECT column1, column2, 'Sample.Periodic', column3, 'Outlet', 'Raw'
+FROM (VALUES
+    ('Energy.Active.Import.Register', 'Wh', ''), ('Power.Active.Import', 'W', ''),
+    ('Current.Import', 'A', 'L1'), ('Current.Import', 'A', 'L2'), ('Current.Import', 'A', 'L3'),
+    ('Voltage', 'V', 'L1-N'), ('Voltage', 'V', 'L2-N'), ('Voltage', 'V', 'L3-N'),
+    ('SoC', 'Percent', ''), ('Temperature', 'Celsius', ''))
+WHERE true
+ON CONFLICT DO NOTHING;
+
+CREATE TEMP TABLE scale_kinds AS
+SELECT row_number() OVER (ORDER BY id) AS n, id FROM meter_kinds
+WHERE context = 'Sample.Periodic' AND location = 'Outlet' AND format = 'Raw';
+
+INSERT INTO stations (id, vendor, model, registration_status, ocpp_version, created_at)
+SELECT printf('SCALE-%05d', value), 'Ampere', 'Scale', 'Accepted', '1.6', 1735689600000
+FROM generate_series(1, :stations)
+WHERE true
+ON CONFLICT DO NOTHING;
+
+INSERT INTO transactions (id, station_id, connector_id, id_tag, id_tag_norm, meter_start, meter_stop,
+    started_at, stopped_at, stop_reason, start_status, energy_register_wh, max_power_w, last_sample_at)
+SELECT t, printf('SCALE-%05d', 1 + t % :stations), 1 + (t / :stations) % 2,
+    'TAG' || t % 997, 'TAG' || t % 997, 0, (:samples - 1) * 183,
+    started, started + (:samples - 1) * 60000, 'EVDisconnected', 'Accepted',
+    (:samples - 1) * 183, 11000, started + (:samples - 1) * 60000
+FROM (SELECT value AS t, 1735689600000 + (value / (:stations * 2)) * 10800000 AS started
+      FROM generate_series(1, :transactions));
+
+-- One station with a long history: :busy transactions of half an hour on its two connectors, one
+-- an hour, each with thirty samples. Its newest values must be found without reading them all.
+INSERT INTO stations (id, vendor, model, registration_status, ocpp_version, created_at)
+VALUES ('SCALE-BUSY', 'Ampere', 'Scale', 'Accepted', '1.6', 1735689600000)
+ON CONFLICT DO NOTHING;
+INSERT INTO transactions (id, station_id, connector_id, id_tag, id_tag_norm, meter_start, meter_stop,
+    started_at, stopped_at, stop_reason, start_status, energy_register_wh, max_power_w, last_sample_at)
+SELECT :transactions + b, 'SCALE-BUSY', 1 + b % 2, 'BUSY', 'BUSY', 0, 29 * 183,
+    started, started + 1740000, 'EVDisconnected', 'Accepted', 29 * 183, 11000, started + 1740000
+FROM (SELECT value AS b, 1735689600000 + value * 3600000 AS started FROM generate_series(1, :busy));
+
+INSERT INTO meter_series (id, station_id, connector_id, transaction_id)
+SELECT id, station_id, connector_id, id FROM transactions WHERE id <= :transactions + :busy;
+
+INSERT INTO meter_values (series, ts, kind, value)
+SELECT s.id, t.started_at + m.value * 60000, k.id, CASE k.n WHEN 1 THEN CAST(m.value * 183 AS TEXT) ELSE '230' END
+FROM meter_series s JOIN transactions t ON t.id = s.transaction_id
+    CROSS JOIN generate_series(0, 29) m CROSS JOIN temp.scale_kinds k
+WHERE s.station_id = 'SCALE-BUSY';
