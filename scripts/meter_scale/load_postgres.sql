@@ -1,7 +1,8 @@
 -- Fills an Ampere database (schema made by `ampere serve`) with a year of synthetic charging:
 -- :stations stations of two connectors, :transactions transactions of :samples samples of ten
--- sampled values each (one every minute), as the server itself stores them. Used by
--- scripts/bench_meter_scale.sh; psql variables: stations, transactions, samples, busy.
+-- sampled values each (one every minute), as the server itself stores them, and one busy
+-- station (load_busy.sql). Used by scripts/bench_meter_scale.sh; psql variables: stations,
+-- transactions, samples, busy.
 \set ON_ERROR_STOP on
 SET synchronous_commit = off;
 SET maintenance_work_mem = '1GB';
@@ -35,27 +36,13 @@ SELECT t, 'SCALE-' || lpad((1 + t % :stations)::text, 5, '0'), 1 + (t / :station
     (:samples - 1) * 183, 11000, started + (:samples - 1) * 60000
 FROM (SELECT t, 1735689600000 + (t / (:stations * 2)) * 10800000::bigint AS started
       FROM generate_series(1, :transactions) t) x;
--- One station with a long history: :busy transactions of half an hour on its two connectors, one
--- an hour, each with thirty samples. Its newest values must be found without reading them all.
-INSERT INTO stations (id, vendor, model, registration_status, ocpp_version, created_at)
-VALUES ('SCALE-BUSY', 'Ampere', 'Scale', 'Accepted', '1.6', 1735689600000)
-ON CONFLICT DO NOTHING;
-INSERT INTO transactions (id, station_id, connector_id, id_tag, id_tag_norm, meter_start, meter_stop,
-    started_at, stopped_at, stop_reason, start_status, energy_register_wh, max_power_w, last_sample_at)
-SELECT :transactions + b, 'SCALE-BUSY', 1 + b % 2, 'BUSY', 'BUSY', 0, 29 * 183,
-    started, started + 1740000, 'EVDisconnected', 'Accepted', 29 * 183, 11000, started + 1740000
-FROM (SELECT b, 1735689600000 + b * 3600000::bigint AS started FROM generate_series(1, :busy) b) x;
-SELECT setval(pg_get_serial_sequence('transactions', 'id'), :transactions + :busy);
 
 INSERT INTO meter_series (id, station_id, connector_id, transaction_id)
-SELECT id, station_id, connector_id, id FROM transactions WHERE id <= :transactions + :busy;
-SELECT setval(pg_get_serial_sequence('meter_series', 'id'), :transactions + :busy);
+SELECT id, station_id, connector_id, id FROM transactions WHERE id <= :transactions;
 
-INSERT INTO meter_values (series, ts, kind, value)
-SELECT s.id, t.started_at + m * 60000, k.id, CASE k.n WHEN 1 THEN (m * 183)::text ELSE '230' END
-FROM meter_series s JOIN transactions t ON t.id = s.transaction_id
-    CROSS JOIN generate_series(0, 29) m CROSS JOIN scale_kinds k
-WHERE s.station_id = 'SCALE-BUSY';
+\ir load_busy.sql
+SELECT setval(pg_get_serial_sequence('transactions', 'id'), :transactions + :busy);
+SELECT setval(pg_get_serial_sequence('meter_series', 'id'), :transactions + :busy);
 
 -- The values in the order a charge point sends them: minute by minute, every series charging in
 -- that minute side by side, one three-hour round of transactions a statement, each committed on

@@ -1,6 +1,7 @@
 -- The SQLite twin of load_postgres.sql (read that one first): the same stations, transactions
 -- and series. scripts/bench_meter_scale.sh sets the parameters (:stations, :transactions,
--- :samples, :busy) and then writes the values round by round, with load_sqlite_round.sql.
+-- :samples, :busy), then reads load_busy.sql and writes the values round by round with
+-- load_sqlite_round.sql.
 PRAGMA synchronous = OFF;
 PRAGMA cache_size = -2000000;
 
@@ -33,22 +34,5 @@ SELECT t, printf('SCALE-%05d', 1 + t % :stations), 1 + (t / :stations) % 2,
 FROM (SELECT value AS t, 1735689600000 + (value / (:stations * 2)) * 10800000 AS started
       FROM generate_series(1, :transactions));
 
--- One station with a long history: :busy transactions of half an hour on its two connectors, one
--- an hour, each with thirty samples. Its newest values must be found without reading them all.
-INSERT INTO stations (id, vendor, model, registration_status, ocpp_version, created_at)
-VALUES ('SCALE-BUSY', 'Ampere', 'Scale', 'Accepted', '1.6', 1735689600000)
-ON CONFLICT DO NOTHING;
-INSERT INTO transactions (id, station_id, connector_id, id_tag, id_tag_norm, meter_start, meter_stop,
-    started_at, stopped_at, stop_reason, start_status, energy_register_wh, max_power_w, last_sample_at)
-SELECT :transactions + b, 'SCALE-BUSY', 1 + b % 2, 'BUSY', 'BUSY', 0, 29 * 183,
-    started, started + 1740000, 'EVDisconnected', 'Accepted', 29 * 183, 11000, started + 1740000
-FROM (SELECT value AS b, 1735689600000 + value * 3600000 AS started FROM generate_series(1, :busy));
-
 INSERT INTO meter_series (id, station_id, connector_id, transaction_id)
-SELECT id, station_id, connector_id, id FROM transactions WHERE id <= :transactions + :busy;
-
-INSERT INTO meter_values (series, ts, kind, value)
-SELECT s.id, t.started_at + m.value * 60000, k.id, CASE k.n WHEN 1 THEN CAST(m.value * 183 AS TEXT) ELSE '230' END
-FROM meter_series s JOIN transactions t ON t.id = s.transaction_id
-    CROSS JOIN generate_series(0, 29) m CROSS JOIN temp.scale_kinds k
-WHERE s.station_id = 'SCALE-BUSY';
+SELECT id, station_id, connector_id, id FROM transactions WHERE id <= :transactions;
