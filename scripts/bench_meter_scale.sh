@@ -19,7 +19,9 @@
 # in WORK), LOAD_ONLY (set: stop once loaded, keeping the data), REUSE (set: query the data a
 # KEEP or LOAD_ONLY run left in WORK, without loading again),
 # POSTGRES_URL (a running server to load a new database into, instead of a server of our own,
-# which then is not restarted for the cold pass), DROP_CACHES (0: leave the kernel's page cache).
+# which then is not restarted for the cold pass), DROP_CACHES (0: leave the kernel's page cache),
+# PRUNE (set: at the end, restart the server with a retention that removes the older half of the
+# fleet's values, time that, and time the reads of the newer half meanwhile).
 # Loopback only; stops by itself.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,7 +75,8 @@ esac
 
 serve() { # starts the server on $url; sets $server and $port
   port=$(free_port)
-  "$bin" serve --port "$port" --database "$url" --log-level warning >>"$work/serve.log" 2>&1 &
+  # shellcheck disable=SC2086
+  "$bin" serve --port "$port" --database "$url" ${extra_serve_args:---log-level warning} >>"$work/serve.log" 2>&1 &
   server=$!
   wait_healthy "$port" || { cat "$work/serve.log" >&2; exit 1; }
 }
@@ -141,3 +144,37 @@ query --seed 2 --label again
 echo "== warm: the cold pass's transactions and stations once more"
 query --seed 1 --label warm
 stop_server
+
+if [ -n "${PRUNE:-}" ]; then
+  # Retention at this size: the server started with the days that put its cutoff halfway through
+  # the fleet's values (the loader's transactions start on 2025-01-01, one round of them every
+  # three hours), the reads timed again while it removes the older half.
+  rounds=$((transactions / (stations * 2)))
+  half=$((1735689600000 + rounds / 2 * 10800000))
+  days=$(python3 -c "import sys, time; print(int((time.time() * 1000 - int(sys.argv[1])) // 86400000))" "$half")
+  echo "== prune: --meter-value-retention-days $days removes the values older than that, the reads meanwhile"
+  extra_serve_args="--meter-value-retention-days $days --log-level info"
+  before=$(date +%s.%N)
+  serve
+  # Transactions that start a day and more after the halfway point keep all their values; the
+  # busy station's history may be pruned whole (its own reads are the passes above).
+  query --seed 3 --label pruning --from-transaction $(((rounds / 2 + 9) * stations * 2)) --busy 0
+  for ((waited = 0; ; waited++)); do
+    grep -q "pruned meter values" "$work/serve.log" && break
+    kill -0 "$server" || { cat "$work/serve.log" >&2; exit 1; }
+    [ "$waited" -lt 7200 ] || { echo "no prune within two hours" >&2; exit 1; }
+    sleep 1
+  done
+  removed=$(grep "pruned meter values" "$work/serve.log" | tail -1 | sed 's/.*removed=\([0-9]*\).*/\1/')
+  echo "pruned $removed values in $(python3 -c "import sys, time; print(round(time.time() - float(sys.argv[1]), 1))" "$before") s (from the server's start)"
+  stop_server
+  if [ "$database" = postgres ]; then
+    left=$(psql -qAt "$url" -c "SELECT count(*), min(ts) FROM meter_values")
+  else
+    left=$(sqlite3 "$url" "SELECT count(*), min(ts) FROM meter_values")
+  fi
+  IFS='|' read -r count oldest <<<"$left"
+  total=$((transactions * samples * 10 + busy * 300))
+  echo "left $count values, the oldest at $(python3 -c "import sys, datetime; print(datetime.datetime.fromtimestamp(int(sys.argv[1]) / 1000, datetime.timezone.utc).isoformat())" "$oldest")"
+  [ $((count + removed)) = "$total" ] || { echo "$count left and $removed removed are not the $total loaded" >&2; exit 1; }
+fi

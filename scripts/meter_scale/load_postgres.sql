@@ -1,4 +1,4 @@
--- Fills an Ampere database (schema made by `ampere serve`) with a year of synthetic charging:
+-- Fills an Ampere database (schema made by `ampere serve`) with a fleet charging around the clock:
 -- :stations stations of two connectors, :transactions transactions of :samples samples of ten
 -- sampled values each (one every minute), as the server itself stores them, and one busy
 -- station (load_busy.sql). Used by scripts/bench_meter_scale.sh; psql variables: stations,

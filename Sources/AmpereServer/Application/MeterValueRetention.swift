@@ -1,6 +1,7 @@
 import AmpereDomain
 import Foundation
 import Logging
+import OCPPCore
 import ServiceLifecycle
 
 /// Removes sampled meter values older than the retention period, once an
@@ -29,9 +30,18 @@ struct MeterValueRetention: Service {
 
     func prune() async {
         let cutoff = now().addingTimeInterval(-Double(retentionDays) * 86_400)
+        let clock = ContinuousClock()
+        let started = clock.now
         do {
             let removed = try await transactions.pruneMeterSamples(before: cutoff)
-            if removed > 0 { logger.info("pruned meter values", metadata: ["removed": "\(removed)"]) }
+            // Every series is looked at each time, so the round's length is worth seeing even when
+            // it found nothing to remove.
+            let seconds = String(format: "%.1f", (clock.now - started).inSeconds)
+            if removed > 0 {
+                logger.info("pruned meter values", metadata: ["removed": "\(removed)", "seconds": "\(seconds)"])
+            } else {
+                logger.debug("no meter values to prune", metadata: ["seconds": "\(seconds)"])
+            }
         } catch is CancellationError {
             return
         } catch {
