@@ -181,4 +181,37 @@ import Testing
             #expect(try await transactions.latestMeterSamples(stationId: "CP1") == newest + [three, seven])
         }
     }
+
+    @Test(arguments: StorageBackend.all)
+    func valuesReadBackWithKindsThisStorageNeverWrote(backend: StorageBackend) async throws {
+        // Kinds come from memory once known; a node that did not write them (here a storage opened
+        // afterwards) reads them from the database first, and answers the same.
+        try await backend.withDatabase { database in
+            var transaction = 0
+            var written: [MeterSample] = []
+            try await database.withOpened { first in
+                transaction = try await first.storage.transactions.start(Fixtures.start(at: 0), status: .accepted).id
+                written = [
+                    Fixtures.sample(transaction: transaction, at: 10, value: "100"),
+                    Fixtures.sample(
+                        transaction: transaction, at: 10, value: "7.2", measurand: "Power.Active.Import", unit: "kW",
+                        phase: "L1", location: "Outlet", format: "Raw"),
+                    Fixtures.sample(transaction: transaction, at: 20, value: "200"),
+                    Fixtures.sample(
+                        transaction: transaction, at: 20, value: "7.4", measurand: "Power.Active.Import", unit: "kW",
+                        phase: "L1", location: "Outlet", format: "Raw"),
+                ]
+                try await first.storage.transactions.addMeterSamples(written)
+            }
+            try await database.withOpened { second in
+                let transactions = second.storage.transactions
+                let all = try await transactions.meterSamples(transactionId: transaction, PageRequest())
+                #expect(all.items == written && all.total == 4)
+                let page = try await transactions.meterSamples(
+                    transactionId: transaction, PageRequest(limit: 2, offset: 1))
+                #expect(page.items == Array(written[1...2]) && page.total == 4)
+                #expect(try await transactions.meterSamples(transactionId: transaction + 1, PageRequest()).items == [])
+            }
+        }
+    }
 }

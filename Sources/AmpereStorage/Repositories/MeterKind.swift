@@ -10,6 +10,11 @@ struct MeterKind: Hashable, Sendable {
     var location: String
     var format: String
 
+    init(measurand: String, unit: String, context: String, phase: String, location: String, format: String) {
+        (self.measurand, self.unit, self.context) = (measurand, unit, context)
+        (self.phase, self.location, self.format) = (phase, location, format)
+    }
+
     init(_ sample: MeterSample) {
         measurand = sample.measurand
         unit = sample.unit

@@ -67,15 +67,6 @@ extension StorageBackend {
 
     /// Runs `body` on a fresh database, opened; closes and removes it afterwards.
     func withStorage(_ body: (OpenStorage) async throws -> Void) async throws {
-        try await withDatabase { database in
-            let open = try await database.open()
-            do {
-                try await body(open)
-            } catch {
-                try? await open.close()
-                throw error
-            }
-            try await open.close()
-        }
+        try await withDatabase { database in try await database.withOpened(body) }
     }
 }
