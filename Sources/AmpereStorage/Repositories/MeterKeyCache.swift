@@ -25,29 +25,18 @@ final class MeterKeyCache: Sendable {
             keys.kinds.merge(learned.kinds) { _, new in new }
             keys.series.merge(learned.series) { _, new in new }
         }
-        kindsById.withLock { byId in
-            for (kind, id) in learned.kinds { byId[id] = kind }
-        }
     }
 
-    /// Kinds by id, for reads: a `meter_kinds` row never changes once written, so what any
-    /// node wrote can be kept here for good (there are a few dozen kinds at most).
-    private let kindsById = Mutex<[Int: MeterKind]>([:])
-
-    /// The kinds of `ids` known here, and the ids that are not.
+    /// The kinds of `ids` known here, and the ids that are not. A `meter_kinds` row never changes
+    /// once written, so whatever node wrote it, what is known stays true (and there are a few
+    /// dozen kinds at most: the map is turned around on each call).
     func kinds(_ ids: Set<Int>) -> (known: [Int: MeterKind], missing: [Int]) {
-        kindsById.withLock { byId in
-            var known: [Int: MeterKind] = [:]
-            var missing: [Int] = []
-            for id in ids {
-                if let kind = byId[id] { known[id] = kind } else { missing.append(id) }
-            }
-            return (known, missing)
+        let byId = Dictionary(keys.withLock { $0.kinds }.map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var known: [Int: MeterKind] = [:]
+        var missing: [Int] = []
+        for id in ids {
+            if let kind = byId[id] { known[id] = kind } else { missing.append(id) }
         }
-    }
-
-    /// Adds kinds read from the database.
-    func learnKinds(_ read: [Int: MeterKind]) {
-        kindsById.withLock { $0.merge(read) { _, new in new } }
+        return (known, missing)
     }
 }

@@ -165,14 +165,12 @@ extension SQLTransactionRepository {
         let kinds = try await meterKinds(Set(values.items.map(\.kind)))
         let bySeries = Dictionary(series.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let items = try values.items.map { value in
-            guard let kind = kinds[value.kind], let owner = bySeries[value.series] else {
-                throw StorageError(.database, reason: "a meter value's kind or series is missing")
+            guard let owner = bySeries[value.series] else {
+                throw StorageError(.database, reason: "a meter value's series is missing")
             }
-            return MeterSample(
-                stationId: owner.station, connectorId: owner.connector, transactionId: transactionId,
-                timestamp: Millis.date(value.ts), value: value.value, measurand: kind.measurand, unit: kind.unit,
-                context: kind.context, phase: Self.absentIfEmpty(kind.phase),
-                location: Self.absentIfEmpty(kind.location), format: Self.absentIfEmpty(kind.format))
+            return try Self.sample(
+                value.value, kind: kinds[value.kind], stationId: owner.station, connectorId: owner.connector,
+                transactionId: transactionId, timestamp: Millis.date(value.ts))
         }
         return Page(items: items, total: values.total)
     }
@@ -196,17 +194,17 @@ extension SQLTransactionRepository {
             }
         }
         let byId = Dictionary(read, uniquingKeysWith: { first, _ in first })
-        meterKeys.learnKinds(byId)
+        meterKeys.learn(MeterKeyCache.Keys(kinds: Dictionary(byId.map { ($1, $0) }, uniquingKeysWith: { first, _ in first })))
         known.merge(byId) { _, new in new }
         return known
     }
 
     /// Reads a few keys per connector, however many transactions the station has had: its
-    /// connectors, and each one's newest transaction and series outside transactions, through the
-    /// keys of `meter_series`; then each candidate series' newest time and values through the
-    /// primary key of `meter_values`.
+    /// connectors, each one's newest transaction and series outside transactions, and each such
+    /// series' newest time, through the keys of `meter_series` and `meter_values`, in one
+    /// statement; then the values of each connector's newest time, their kinds from memory.
     func latestMeterSamples(stationId: String) async throws -> [MeterSample] {
-        try await store.read { db in
+        let picks = try await store.read { db in
             // The connectors one key lookup each (a skip scan, which neither database does by
             // itself), then per connector single-row lookups on UNIQUE (station, connector,
             // transaction): reading the station's series themselves had grown with its history.
@@ -217,69 +215,73 @@ extension SQLTransactionRepository {
                     UNION ALL
                     SELECT (SELECT MIN(connector_id) FROM meter_series
                         WHERE station_id = \(bind: stationId) AND connector_id > c.connector_id)
-                    FROM connectors c WHERE c.connector_id IS NOT NULL)
-                SELECT connector_id,
-                    (SELECT id FROM meter_series WHERE station_id = \(bind: stationId)
-                        AND connector_id = c.connector_id AND transaction_id = 0) AS outside,
-                    (SELECT id FROM meter_series WHERE station_id = \(bind: stationId)
-                        AND connector_id = c.connector_id AND transaction_id > 0
-                        ORDER BY transaction_id DESC LIMIT 1) AS newest,
-                    (SELECT MAX(transaction_id) FROM meter_series WHERE station_id = \(bind: stationId)
-                        AND connector_id = c.connector_id) AS newest_transaction
-                FROM connectors c WHERE connector_id IS NOT NULL
+                    FROM connectors c WHERE c.connector_id IS NOT NULL),
+                candidates AS (
+                    SELECT connector_id,
+                        (SELECT id FROM meter_series WHERE station_id = \(bind: stationId)
+                            AND connector_id = c.connector_id AND transaction_id = 0) AS outside,
+                        (SELECT id FROM meter_series WHERE station_id = \(bind: stationId)
+                            AND connector_id = c.connector_id AND transaction_id > 0
+                            ORDER BY transaction_id DESC LIMIT 1) AS newest,
+                        (SELECT MAX(transaction_id) FROM meter_series WHERE station_id = \(bind: stationId)
+                            AND connector_id = c.connector_id) AS newest_transaction
+                    FROM connectors c WHERE connector_id IS NOT NULL)
+                SELECT connector_id, outside, newest, newest_transaction,
+                    (SELECT MAX(ts) FROM meter_values WHERE series = outside) AS outside_ts,
+                    (SELECT MAX(ts) FROM meter_values WHERE series = newest) AS newest_ts
+                FROM candidates
                 """
             ).all()
-            var candidates: [(series: Int, connector: Int, transaction: Int)] = []
+            // Per connector, whichever of its two series has the newer values (outside a
+            // transaction on a tie).
+            var picks: [(connector: Int, series: Int, transaction: Int?, ts: Int)] = []
             for row in rows {
                 let connector = try row.value("connector_id", as: Int.self)
-                if let outside = try row.value("outside", as: Int?.self) {
-                    candidates.append((outside, connector, 0))
+                var pick: (series: Int, transaction: Int?, ts: Int)?
+                if let series = try row.value("outside", as: Int?.self), let ts = try row.value("outside_ts", as: Int?.self) {
+                    pick = (series, nil, ts)
                 }
-                if let newest = try row.value("newest", as: Int?.self),
-                    let transaction = try row.value("newest_transaction", as: Int?.self)
+                if let series = try row.value("newest", as: Int?.self),
+                    let transaction = try row.value("newest_transaction", as: Int?.self),
+                    let ts = try row.value("newest_ts", as: Int?.self), ts > pick?.ts ?? Int.min
                 {
-                    candidates.append((newest, connector, transaction))
+                    pick = (series, transaction, ts)
                 }
+                if let pick { picks.append((connector, pick.series, pick.transaction, pick.ts)) }
             }
-            var newest: [Int: (series: Int, transaction: Int, ts: Int)] = [:]
-            for candidate in candidates {
-                let row = try await db.raw(
-                    "SELECT MAX(ts) AS ts FROM meter_values WHERE series = \(bind: candidate.series)"
-                ).first()
-                guard let ts = try row?.value("ts", as: Int?.self) else { continue }
-                if let best = newest[candidate.connector], best.ts >= ts { continue }
-                newest[candidate.connector] = (candidate.series, candidate.transaction, ts)
-            }
-            var samples: [MeterSample] = []
-            for (connector, pick) in newest.sorted(by: { $0.key < $1.key }) {
+            var values: [(connector: Int, transaction: Int?, ts: Int, kind: Int, value: String)] = []
+            for pick in picks.sorted(by: { $0.connector < $1.connector }) {
                 let rows = try await db.raw(
                     """
-                    SELECT v.value, k.measurand, k.unit, k.context, k.phase, k.location, k.format
-                    FROM meter_values v JOIN meter_kinds k ON k.id = v.kind
-                    WHERE v.series = \(bind: pick.series) AND v.ts = \(bind: pick.ts)
-                    ORDER BY v.kind
+                    SELECT kind, value FROM meter_values
+                    WHERE series = \(bind: pick.series) AND ts = \(bind: pick.ts) ORDER BY kind
                     """
                 ).all()
                 for row in rows {
-                    samples.append(
-                        try Self.sample(
-                            row, stationId: stationId, connectorId: connector,
-                            transactionId: pick.transaction > 0 ? pick.transaction : nil, timestamp: Millis.date(pick.ts)))
+                    values.append(
+                        (pick.connector, pick.transaction, pick.ts, try row.value("kind", as: Int.self),
+                            try row.value("value", as: String.self)))
                 }
             }
-            return samples
+            return values
+        }
+        let kinds = try await meterKinds(Set(picks.map(\.kind)))
+        return try picks.map {
+            try Self.sample(
+                $0.value, kind: kinds[$0.kind], stationId: stationId, connectorId: $0.connector,
+                transactionId: $0.transaction, timestamp: Millis.date($0.ts))
         }
     }
 
-    /// A `meter_values` row joined with its kind.
+    /// A sampled value with its kind.
     static func sample(
-        _ row: any SQLRow, stationId: String, connectorId: Int, transactionId: Int?, timestamp: Date
+        _ value: String, kind: MeterKind?, stationId: String, connectorId: Int, transactionId: Int?, timestamp: Date
     ) throws -> MeterSample {
-        MeterSample(
+        guard let kind else { throw StorageError(.database, reason: "a meter value's kind is missing") }
+        return MeterSample(
             stationId: stationId, connectorId: connectorId, transactionId: transactionId, timestamp: timestamp,
-            value: try row.value("value"), measurand: try row.value("measurand"), unit: try row.value("unit"),
-            context: try row.value("context"), phase: absentIfEmpty(try row.value("phase")),
-            location: absentIfEmpty(try row.value("location")), format: absentIfEmpty(try row.value("format")))
+            value: value, measurand: kind.measurand, unit: kind.unit, context: kind.context,
+            phase: absentIfEmpty(kind.phase), location: absentIfEmpty(kind.location), format: absentIfEmpty(kind.format))
     }
 
     /// Series handled per write: each is a range of the primary key, so a write stays short.
