@@ -103,6 +103,7 @@ load() { # makes the schema with the server, fills it, and checks the count
       echo ".parameter set :samples $samples"
       echo ".parameter set :busy $busy"
       echo ".read $root/scripts/meter_scale/load_sqlite.sql"
+      echo ".read $root/scripts/meter_scale/load_kinds.sql"
       echo ".read $root/scripts/meter_scale/load_busy.sql"
       round=$((stations * 2)) lo=1
       while [ "$lo" -le "$transactions" ]; do

@@ -1,25 +1,13 @@
 -- Fills an Ampere database (schema made by `ampere serve`) with a fleet charging around the clock:
 -- :stations stations of two connectors, :transactions transactions of :samples samples of ten
 -- sampled values each (one every minute), as the server itself stores them, and one busy
--- station (load_busy.sql). Used by scripts/bench_meter_scale.sh; psql variables: stations,
--- transactions, samples, busy.
+-- station (load_busy.sql); the kinds are load_kinds.sql's. Used by scripts/bench_meter_scale.sh;
+-- psql variables: stations, transactions, samples, busy.
 \set ON_ERROR_STOP on
 SET synchronous_commit = off;
 SET maintenance_work_mem = '1GB';
 
--- The ten values a charge point sends each minute, interned as the server interns them.
-INSERT INTO meter_kinds (measurand, unit, context, phase, location, format)
-SELECT m, u, 'Sample.Periodic', p, 'Outlet', 'Raw'
-FROM (VALUES
-    ('Energy.Active.Import.Register', 'Wh', ''), ('Power.Active.Import', 'W', ''),
-    ('Current.Import', 'A', 'L1'), ('Current.Import', 'A', 'L2'), ('Current.Import', 'A', 'L3'),
-    ('Voltage', 'V', 'L1-N'), ('Voltage', 'V', 'L2-N'), ('Voltage', 'V', 'L3-N'),
-    ('SoC', 'Percent', ''), ('Temperature', 'Celsius', '')) AS k (m, u, p)
-ON CONFLICT DO NOTHING;
-
-CREATE TEMP TABLE scale_kinds AS
-SELECT row_number() OVER (ORDER BY id) AS n, id FROM meter_kinds
-WHERE context = 'Sample.Periodic' AND location = 'Outlet' AND format = 'Raw';
+\ir load_kinds.sql
 
 INSERT INTO stations (id, vendor, model, registration_status, ocpp_version, created_at)
 SELECT 'SCALE-' || lpad(s::text, 5, '0'), 'Ampere', 'Scale', 'Accepted', '1.6', 1735689600000

@@ -1,23 +1,9 @@
 -- The SQLite twin of load_postgres.sql (read that one first): the same stations, transactions
 -- and series. scripts/bench_meter_scale.sh sets the parameters (:stations, :transactions,
--- :samples, :busy), then reads load_busy.sql and writes the values round by round with
--- load_sqlite_round.sql.
+-- :samples, :busy), then reads load_kinds.sql and load_busy.sql and writes the values round by
+-- round with load_sqlite_round.sql.
 PRAGMA synchronous = OFF;
 PRAGMA cache_size = -2000000;
-
-INSERT INTO meter_kinds (measurand, unit, context, phase, location, format)
-SELECT column1, column2, 'Sample.Periodic', column3, 'Outlet', 'Raw'
-FROM (VALUES
-    ('Energy.Active.Import.Register', 'Wh', ''), ('Power.Active.Import', 'W', ''),
-    ('Current.Import', 'A', 'L1'), ('Current.Import', 'A', 'L2'), ('Current.Import', 'A', 'L3'),
-    ('Voltage', 'V', 'L1-N'), ('Voltage', 'V', 'L2-N'), ('Voltage', 'V', 'L3-N'),
-    ('SoC', 'Percent', ''), ('Temperature', 'Celsius', ''))
-WHERE true
-ON CONFLICT DO NOTHING;
-
-CREATE TEMP TABLE scale_kinds AS
-SELECT row_number() OVER (ORDER BY id) AS n, id FROM meter_kinds
-WHERE context = 'Sample.Periodic' AND location = 'Outlet' AND format = 'Raw';
 
 INSERT INTO stations (id, vendor, model, registration_status, ocpp_version, created_at)
 SELECT printf('SCALE-%05d', value), 'Ampere', 'Scale', 'Accepted', '1.6', 1735689600000
