@@ -104,12 +104,12 @@ import Testing
         try await backend.withStorage { opened throws in
             let transactions = opened.storage.transactions
             let tx = try await transactions.start(Fixtures.start(), status: .accepted).id
-            // More series than one pruning write takes, so that the walk over them is exercised.
-            let many = (0..<70).flatMap { index in
-                [
-                    Fixtures.sample(station: "S\(index)", transaction: 1000 + index, at: 10, value: "1"),
-                    Fixtures.sample(station: "S\(index)", transaction: 1000 + index, at: 100, value: "2"),
-                ]
+            // More series than one read of the walk looks at, and aged ones in more than one write,
+            // between series that hold nothing aged.
+            let many = (0..<1100).flatMap { (index: Int) -> [MeterSample] in
+                let new = Fixtures.sample(station: "S\(index)", transaction: 1000 + index, at: 100, value: "2")
+                guard index % 7 == 0 else { return [new] }
+                return [Fixtures.sample(station: "S\(index)", transaction: 1000 + index, at: 10, value: "1"), new]
             }
             let mine = (0..<10).map { Fixtures.sample(transaction: tx, at: $0 * 20, value: "\($0 * 100)") }
             let outside = (0..<4).map { Fixtures.sample(transaction: nil, at: $0 * 40, value: "\($0)") }
@@ -117,11 +117,12 @@ import Testing
             let before = try #require(try await transactions.transaction(tx))
 
             let removed = try await transactions.pruneMeterSamples(before: Fixtures.date(50))
-            // Per transaction series: 10 of the 70 others, 0,20,40 of mine; outside: 0 and 40.
-            #expect(removed == 70 + 3 + 2)
+            // Per transaction series: 10 of every seventh of the 1,100 others, 0,20,40 of mine; outside: 0 and 40.
+            #expect(removed == 158 + 3 + 2)
             let kept = try await transactions.meterSamples(transactionId: tx, PageRequest())
             #expect(kept.items == Array(mine.dropFirst(3)))
-            #expect(try await transactions.meterSamples(transactionId: 1005, PageRequest()).items.map(\.value) == ["2"])
+            #expect(try await transactions.meterSamples(transactionId: 1007, PageRequest()).items.map(\.value) == ["2"])
+            #expect(try await transactions.meterSamples(transactionId: 2099, PageRequest()).items.map(\.value) == ["2"])
             // The transaction and its consumption stay as they were.
             #expect(try await transactions.transaction(tx) == before)
             #expect(try await transactions.pruneMeterSamples(before: Fixtures.date(50)) == 0)

@@ -286,31 +286,47 @@ extension SQLTransactionRepository {
 
     /// Series handled per write: each is a range of the primary key, so a write stays short.
     static let pruneSeriesBatch = 50
+    /// Series one read of the pruning walk looks at for aged values.
+    static let pruneScanBatch = 1000
 
     /// Walks the series in id order, deleting each one's values before `cutoff`
     /// by its primary-key range (no index on time alone: it would cost every
     /// stored value bytes for a job that runs once an hour).
+    ///
+    /// Reads find the series that hold a value older than `cutoff`, one key lookup each, and
+    /// only those take a write: after the first prune nearly every series holds none (the
+    /// older ones are empty, the newer ones have not aged yet), and on PostgreSQL every
+    /// write is a commit that waits for the disk, while the writer it holds is the one
+    /// charge points' values wait for.
     func pruneMeterSamples(before cutoff: Date) async throws -> Int {
         let cutoff = Millis.from(cutoff)
         var after = -1
         var total = 0
         while true {
-            let series = try await store.read { db in
+            let page = try await store.read { db in
                 try await db.raw(
                     """
-                    SELECT id FROM meter_series WHERE id > \(bind: after) ORDER BY id LIMIT \(bind: Self.pruneSeriesBatch)
+                    WITH page AS (
+                        SELECT id FROM meter_series WHERE id > \(bind: after) ORDER BY id LIMIT \(bind: Self.pruneScanBatch))
+                    SELECT id, CASE WHEN EXISTS (
+                        SELECT 1 FROM meter_values WHERE series = page.id AND ts < \(bind: cutoff)) THEN 1 ELSE 0 END AS aged
+                    FROM page ORDER BY id
                     """
-                ).all().map { try $0.value("id", as: Int.self) }
+                ).all().map { (id: try $0.value("id", as: Int.self), aged: try $0.value("aged", as: Int.self) == 1) }
             }
-            guard let last = series.last else { return total }
-            after = last
-            let list = SQLQueryString(series.map(String.init).joined(separator: ", "))
-            total += try await store.write(singleChange: true) { db in
-                let old: SQLQueryString = "series IN (" + list + ") AND ts < \(bind: cutoff)"
-                let count = try await db.raw("SELECT COUNT(*) AS n FROM meter_values WHERE " + old).first()?
-                    .value("n", as: Int.self) ?? 0
-                if count > 0 { try await db.raw("DELETE FROM meter_values WHERE " + old).run() }
-                return count
+            guard let last = page.last else { return total }
+            after = last.id
+            let aged = page.filter(\.aged).map(\.id)
+            for start in stride(from: 0, to: aged.count, by: Self.pruneSeriesBatch) {
+                let list = SQLQueryString(
+                    aged[start..<min(start + Self.pruneSeriesBatch, aged.count)].map(String.init).joined(separator: ", "))
+                total += try await store.write(singleChange: true) { db in
+                    let old: SQLQueryString = "series IN (" + list + ") AND ts < \(bind: cutoff)"
+                    let count = try await db.raw("SELECT COUNT(*) AS n FROM meter_values WHERE " + old).first()?
+                        .value("n", as: Int.self) ?? 0
+                    if count > 0 { try await db.raw("DELETE FROM meter_values WHERE " + old).run() }
+                    return count
+                }
             }
         }
     }
