@@ -21,7 +21,8 @@
 # POSTGRES_URL (a running server to load a new database into, instead of a server of our own,
 # which then is not restarted for the cold pass), DROP_CACHES (0: leave the kernel's page cache),
 # PRUNE (set: at the end, restart the server with a retention that removes the older half of the
-# fleet's values, time that, and time the reads of the newer half meanwhile).
+# fleet's values, time that, and time the reads of the newer half meanwhile; then start it once
+# more with the same retention and time that prune, which finds only what has aged since).
 # Loopback only; stops by itself.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -169,6 +170,24 @@ if [ -n "${PRUNE:-}" ]; then
   removed=$(grep "pruned meter values" "$work/serve.log" | tail -1 | sed 's/.*removed=\([0-9]*\).*/\1/')
   echo "pruned $removed values in $(python3 -c "import sys, time; print(round(time.time() - float(sys.argv[1]), 1))" "$before") s (from the server's start)"
   stop_server
+  # The hourly prunes after it find only what has aged since: the same retention once more
+  # times one (the server logs each prune's length, at debug when it removed nothing).
+  lines=$(grep -c "pruned meter values\|no meter values to prune" "$work/serve.log")
+  extra_serve_args="--meter-value-retention-days $days --log-level debug"
+  serve
+  for ((waited = 0; ; waited++)); do
+    [ "$(grep -c "pruned meter values\|no meter values to prune" "$work/serve.log")" -gt "$lines" ] && break
+    kill -0 "$server" || { cat "$work/serve.log" >&2; exit 1; }
+    [ "$waited" -lt 3600 ] || { echo "no second prune within an hour" >&2; exit 1; }
+    sleep 1
+  done
+  stop_server
+  next=$(grep "pruned meter values\|no meter values to prune" "$work/serve.log" | tail -1)
+  seconds=$(sed 's/.*seconds=\([0-9.]*\).*/\1/' <<<"$next")
+  aged=0
+  grep -q "removed=" <<<"$next" && aged=$(sed 's/.*removed=\([0-9]*\).*/\1/' <<<"$next")
+  echo "the next prune: $aged values aged since, removed in $seconds s"
+  removed=$((removed + aged))
   if [ "$database" = postgres ]; then
     left=$(psql -qAt "$url" -c "SELECT count(*), min(ts) FROM meter_values")
   else
