@@ -295,9 +295,8 @@ extension SQLTransactionRepository {
     ///
     /// Reads find the series that hold a value older than `cutoff`, one key lookup each, and
     /// only those take a write: after the first prune nearly every series holds none (the
-    /// older ones are empty, the newer ones have not aged yet), and on PostgreSQL every
-    /// write is a commit that waits for the disk, while the writer it holds is the one
-    /// charge points' values wait for.
+    /// older ones are empty, the newer ones have not aged yet), and every write holds the
+    /// writer that charge points' values wait for.
     func pruneMeterSamples(before cutoff: Date) async throws -> Int {
         let cutoff = Millis.from(cutoff)
         var after = -1
