@@ -23,6 +23,9 @@ extension SQLiteConnection {
             let db = connection.sql(queryLogLevel: .trace)
             // Replaces the driver's wait-forever busy handler with a bounded wait.
             try await db.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
+            // Statement journals, and on readers the temporary tables of sorts and MATERIALIZED
+            // steps, stay in memory instead of a temporary file.
+            try await db.raw("PRAGMA temp_store = MEMORY").run()
             if readOnly {
                 try await db.raw("PRAGMA query_only = ON").run()
             } else {
@@ -43,8 +46,6 @@ extension SQLiteConnection {
                 // pages mid-transaction (WAL frames and statement-journal writes, ~30 % of the writer's time).
                 // The cache grows only as pages are used, so an idle server stays small.
                 try await db.raw("PRAGMA cache_size = -\(unsafeRaw: String(writerCacheKiB))").run()
-                // Statement journals stay in memory instead of a temporary file.
-                try await db.raw("PRAGMA temp_store = MEMORY").run()
             }
             return connection
         } catch {
