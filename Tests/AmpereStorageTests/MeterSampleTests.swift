@@ -156,6 +156,9 @@ import Testing
             let later = Fixtures.sample(transaction: nil, at: 40, value: "400")
             try await transactions.addMeterSamples([later])
             #expect(try await transactions.latestMeterSamples(stationId: "CP1") == [later, idle[1]])
+            // On a tie the values outside a transaction still win.
+            try await transactions.addMeterSamples([Fixtures.sample(transaction: second, at: 40, value: "tie")])
+            #expect(try await transactions.latestMeterSamples(stationId: "CP1") == [later, idle[1]])
         }
     }
 

@@ -200,15 +200,22 @@ extension SQLTransactionRepository {
     }
 
     /// Reads a few keys per connector, however many transactions the station has had: its
-    /// connectors, each one's newest transaction and series outside transactions, and each such
-    /// series' newest time, through the keys of `meter_series` and `meter_values`, in one
-    /// statement; then the values of each connector's newest time, their kinds from memory.
+    /// connectors, each one's newest transaction and series outside transactions, each such
+    /// series' newest time and the values of the newer one at that time, through the keys of
+    /// `meter_series` and `meter_values`, in one statement; their kinds from memory.
     func latestMeterSamples(stationId: String) async throws -> [MeterSample] {
         let picks = try await store.read { db in
             // The connectors one key lookup each (a skip scan, which neither database does by
             // itself), then per connector single-row lookups on UNIQUE (station, connector,
             // transaction): reading the station's series themselves had grown with its history.
-            let rows = try await db.raw(
+            // Per connector, whichever of its newest series (the highest transaction id) and its
+            // series outside transactions (id 0, the lowest) has the newer values wins, outside
+            // on a tie; that time's values are joined by the key (series, ts): one statement in
+            // all. Both ends found in transaction order on the UNIQUE key, never by
+            // `transaction_id = 0`, which PostgreSQL had looked up through `meter_series_transaction`
+            // (every station's series outside transactions) when its statistics saw few. Each
+            // step MATERIALIZED, so that its lookups run once and not again inside the next.
+            try await db.raw(
                 """
                 WITH RECURSIVE connectors (connector_id) AS (
                     SELECT MIN(connector_id) FROM meter_series WHERE station_id = \(bind: stationId)
@@ -216,60 +223,46 @@ extension SQLTransactionRepository {
                     SELECT (SELECT MIN(connector_id) FROM meter_series
                         WHERE station_id = \(bind: stationId) AND connector_id > c.connector_id)
                     FROM connectors c WHERE c.connector_id IS NOT NULL),
-                candidates AS (
+                candidates AS MATERIALIZED (
                     SELECT connector_id,
-                        (SELECT id FROM meter_series WHERE station_id = \(bind: stationId)
-                            AND connector_id = c.connector_id AND transaction_id = 0) AS outside,
-                        (SELECT id FROM meter_series WHERE station_id = \(bind: stationId)
-                            AND connector_id = c.connector_id AND transaction_id > 0
+                        (SELECT CASE WHEN transaction_id = 0 THEN id END FROM meter_series
+                            WHERE station_id = \(bind: stationId) AND connector_id = c.connector_id
+                            ORDER BY transaction_id LIMIT 1) AS outside,
+                        (SELECT id FROM meter_series
+                            WHERE station_id = \(bind: stationId) AND connector_id = c.connector_id
                             ORDER BY transaction_id DESC LIMIT 1) AS newest,
-                        (SELECT MAX(transaction_id) FROM meter_series WHERE station_id = \(bind: stationId)
-                            AND connector_id = c.connector_id) AS newest_transaction
-                    FROM connectors c WHERE connector_id IS NOT NULL)
-                SELECT connector_id, outside, newest, newest_transaction,
-                    (SELECT MAX(ts) FROM meter_values WHERE series = outside) AS outside_ts,
-                    (SELECT MAX(ts) FROM meter_values WHERE series = newest) AS newest_ts
-                FROM candidates
+                        (SELECT MAX(transaction_id) FROM meter_series
+                            WHERE station_id = \(bind: stationId) AND connector_id = c.connector_id) AS newest_transaction
+                    FROM connectors c WHERE connector_id IS NOT NULL),
+                times AS MATERIALIZED (
+                    SELECT connector_id, outside, newest, newest_transaction,
+                        (SELECT MAX(ts) FROM meter_values WHERE series = outside) AS outside_ts,
+                        (SELECT MAX(ts) FROM meter_values WHERE series = newest) AS newest_ts
+                    FROM candidates),
+                picks AS (
+                    SELECT connector_id,
+                        CASE WHEN newer THEN newest ELSE outside END AS series,
+                        CASE WHEN newer THEN newest_transaction ELSE 0 END AS transaction_id,
+                        CASE WHEN newer THEN newest_ts ELSE outside_ts END AS ts
+                    FROM (SELECT *, (newest_ts IS NOT NULL AND (outside_ts IS NULL OR newest_ts > outside_ts)) AS newer
+                        FROM times) t)
+                SELECT p.connector_id, p.transaction_id, p.ts, v.kind, v.value
+                FROM picks p JOIN meter_values v ON v.series = p.series AND v.ts = p.ts
+                ORDER BY p.connector_id, v.kind
                 """
-            ).all()
-            // Per connector, whichever of its two series has the newer values (outside a
-            // transaction on a tie).
-            var picks: [(connector: Int, series: Int, transaction: Int?, ts: Int)] = []
-            for row in rows {
-                let connector = try row.value("connector_id", as: Int.self)
-                var pick: (series: Int, transaction: Int?, ts: Int)?
-                if let series = try row.value("outside", as: Int?.self), let ts = try row.value("outside_ts", as: Int?.self) {
-                    pick = (series, nil, ts)
-                }
-                if let series = try row.value("newest", as: Int?.self),
-                    let transaction = try row.value("newest_transaction", as: Int?.self),
-                    let ts = try row.value("newest_ts", as: Int?.self), ts > pick?.ts ?? Int.min
-                {
-                    pick = (series, transaction, ts)
-                }
-                if let pick { picks.append((connector, pick.series, pick.transaction, pick.ts)) }
+            ).all().map { row in
+                (
+                    connector: try row.value("connector_id", as: Int.self),
+                    transaction: try row.value("transaction_id", as: Int.self), ts: try row.value("ts", as: Int.self),
+                    kind: try row.value("kind", as: Int.self), value: try row.value("value", as: String.self)
+                )
             }
-            var values: [(connector: Int, transaction: Int?, ts: Int, kind: Int, value: String)] = []
-            for pick in picks.sorted(by: { $0.connector < $1.connector }) {
-                let rows = try await db.raw(
-                    """
-                    SELECT kind, value FROM meter_values
-                    WHERE series = \(bind: pick.series) AND ts = \(bind: pick.ts) ORDER BY kind
-                    """
-                ).all()
-                for row in rows {
-                    values.append(
-                        (pick.connector, pick.transaction, pick.ts, try row.value("kind", as: Int.self),
-                            try row.value("value", as: String.self)))
-                }
-            }
-            return values
         }
         let kinds = try await meterKinds(Set(picks.map(\.kind)))
         return try picks.map {
             try Self.sample(
                 $0.value, kind: kinds[$0.kind], stationId: stationId, connectorId: $0.connector,
-                transactionId: $0.transaction, timestamp: Millis.date($0.ts))
+                transactionId: $0.transaction > 0 ? $0.transaction : nil, timestamp: Millis.date($0.ts))
         }
     }
 
