@@ -83,12 +83,14 @@ serve() { # starts the server on $url; sets $server and $port
 }
 stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
 
+# Every transaction's samples of ten values, and SCALE-BUSY's transactions of thirty samples.
+total=$((transactions * samples * 10 + busy * 300))
+
 load() { # makes the schema with the server, fills it, and checks the count
   echo "== schema: ampere serve on $database"
   serve
   stop_server
 
-  total=$((transactions * samples * 10 + busy * 300))
   echo "== loading $total sampled values ($transactions transactions on $stations stations, $busy on SCALE-BUSY)"
   started=$(date +%s)
   if [ "$database" = postgres ]; then
@@ -155,38 +157,39 @@ if [ -n "${PRUNE:-}" ]; then
   half=$((1735689600000 + rounds / 2 * 10800000))
   days=$(python3 -c "import sys, time; print(int((time.time() * 1000 - int(sys.argv[1])) // 86400000))" "$half")
   echo "== prune: --meter-value-retention-days $days removes the values older than that, the reads meanwhile"
+  # Each prune logs one line with its length: at info with what it removed, at debug when nothing.
+  prunes="pruned meter values\|no meter values to prune"
+  next_prune() { # waits at most $1 s for a prune line beyond the $2 the log held; prints it
+    local waited
+    for ((waited = 0; ; waited++)); do
+      [ "$(grep -c "$prunes" "$work/serve.log")" -gt "$2" ] && break
+      kill -0 "$server" || { cat "$work/serve.log" >&2; exit 1; }
+      [ "$waited" -lt "$1" ] || { echo "no prune within $1 s" >&2; exit 1; }
+      sleep 1
+    done
+    grep "$prunes" "$work/serve.log" | tail -1
+  }
+  removed_by() { if grep -q "removed=" <<<"$1"; then sed 's/.*removed=\([0-9]*\).*/\1/' <<<"$1"; else echo 0; fi; }
   extra_serve_args="--meter-value-retention-days $days --log-level info"
   before=$(date +%s.%N)
+  lines=$(grep -c "$prunes" "$work/serve.log" || true)
   serve
   # Transactions that start a day and more after the halfway point keep all their values; the
   # busy station's history may be pruned whole (its own reads are the passes above).
   query --seed 3 --label pruning --from-transaction $(((rounds / 2 + 9) * stations * 2)) --busy 0
-  for ((waited = 0; ; waited++)); do
-    grep -q "pruned meter values" "$work/serve.log" && break
-    kill -0 "$server" || { cat "$work/serve.log" >&2; exit 1; }
-    [ "$waited" -lt 7200 ] || { echo "no prune within two hours" >&2; exit 1; }
-    sleep 1
-  done
-  removed=$(grep "pruned meter values" "$work/serve.log" | tail -1 | sed 's/.*removed=\([0-9]*\).*/\1/')
+  first=$(next_prune 7200 "$lines")
+  removed=$(removed_by "$first")
   echo "pruned $removed values in $(python3 -c "import sys, time; print(round(time.time() - float(sys.argv[1]), 1))" "$before") s (from the server's start)"
   stop_server
   # The hourly prunes after it find only what has aged since: the same retention once more
-  # times one (the server logs each prune's length, at debug when it removed nothing).
-  lines=$(grep -c "pruned meter values\|no meter values to prune" "$work/serve.log")
+  # times one, its length as the server logs it.
+  lines=$(grep -c "$prunes" "$work/serve.log")
   extra_serve_args="--meter-value-retention-days $days --log-level debug"
   serve
-  for ((waited = 0; ; waited++)); do
-    [ "$(grep -c "pruned meter values\|no meter values to prune" "$work/serve.log")" -gt "$lines" ] && break
-    kill -0 "$server" || { cat "$work/serve.log" >&2; exit 1; }
-    [ "$waited" -lt 3600 ] || { echo "no second prune within an hour" >&2; exit 1; }
-    sleep 1
-  done
+  next=$(next_prune 3600 "$lines")
   stop_server
-  next=$(grep "pruned meter values\|no meter values to prune" "$work/serve.log" | tail -1)
-  seconds=$(sed 's/.*seconds=\([0-9.]*\).*/\1/' <<<"$next")
-  aged=0
-  grep -q "removed=" <<<"$next" && aged=$(sed 's/.*removed=\([0-9]*\).*/\1/' <<<"$next")
-  echo "the next prune: $aged values aged since, removed in $seconds s"
+  aged=$(removed_by "$next")
+  echo "the next prune: $aged values aged since, removed in $(sed 's/.*seconds=\([0-9.]*\).*/\1/' <<<"$next") s"
   removed=$((removed + aged))
   if [ "$database" = postgres ]; then
     left=$(psql -qAt "$url" -c "SELECT count(*), min(ts) FROM meter_values")
@@ -194,7 +197,6 @@ if [ -n "${PRUNE:-}" ]; then
     left=$(sqlite3 "$url" "SELECT count(*), min(ts) FROM meter_values")
   fi
   IFS='|' read -r count oldest <<<"$left"
-  total=$((transactions * samples * 10 + busy * 300))
   echo "left $count values, the oldest at $(python3 -c "import sys, datetime; print(datetime.datetime.fromtimestamp(int(sys.argv[1]) / 1000, datetime.timezone.utc).isoformat())" "$oldest")"
   [ $((count + removed)) = "$total" ] || { echo "$count left and $removed removed are not the $total loaded" >&2; exit 1; }
 fi
