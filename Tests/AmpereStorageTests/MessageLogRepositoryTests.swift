@@ -80,7 +80,7 @@ import Testing
             }
             try await messages.append(big, pausingBetweenStatements: record)
             let seen = pauses.withLock { $0 }
-            // 400 frames of about 1 KB are some 400 KB of JSON: at least five statements.
+            // 400 frames of about 1 KB are some 400 KB: at least five statements of 64 KB.
             #expect(seen.count >= 4)
             #expect(seen.allSatisfy { $0 > .zero })
             let stored = try await messages.messages(stationId: "CP-PAUSE", PageRequest(limit: 1000))
@@ -124,5 +124,127 @@ import Testing
             #expect(try await messages.prune(before: Fixtures.date(50)) == 2500)
             #expect(try await messages.messages(stationId: "CP1", PageRequest()).total == 100)
         }
+    }
+
+    /// Frames logged in several writes, interleaved with another station's, are stored as runs;
+    /// every page, whatever its offset and size, is the same slice of the whole list, newest first.
+    @Test(arguments: StorageBackend.all)
+    func pagesCutAcrossRunsAreSlicesOfTheWholeList(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let messages = opened.storage.messages
+            var logged: [String] = []
+            for write in 0..<6 {
+                // Runs of 1 to 11 frames, each write also holding another station's.
+                let frames = (0...(write * 2)).map { Self.record("CP-PAGE", write * 100 + $0, at: write) }
+                try await messages.append(
+                    zip(frames, frames.map { Self.record("CP-ELSE", $0.messageId.count, at: write) }).flatMap { [$0, $1] })
+                logged += frames.map(\.messageId)
+            }
+            let newestFirst = Array(logged.reversed())
+            let all = try await messages.messages(stationId: "CP-PAGE", PageRequest(limit: 1000))
+            #expect(all.total == 36)
+            #expect(all.items.map(\.messageId) == newestFirst)
+            #expect(all.items.map(\.id) == all.items.map(\.id).sorted(by: >))
+            #expect(Set(all.items.map(\.id)).count == 36)
+            for limit in [1, 4, 7, 36] {
+                for offset in [0, 1, 3, 10, 11, 20, 35, 36, 40] {
+                    let page = try await messages.messages(stationId: "CP-PAGE", PageRequest(limit: limit, offset: offset))
+                    #expect(page.total == 36)
+                    #expect(
+                        page.items.map(\.messageId) == Array(newestFirst.dropFirst(offset).prefix(limit)),
+                        "limit \(limit), offset \(offset)")
+                }
+            }
+            #expect(try await messages.messages(stationId: "CP-PAGE", PageRequest(limit: 0)).items.isEmpty)
+            #expect(try await messages.messages(stationId: "CP-NONE", PageRequest()).total == 0)
+        }
+    }
+
+    /// A prune whose cutoff falls inside a run removes exactly the older frames of it, whatever
+    /// their order in the run, and the frames kept keep their ids.
+    @Test(arguments: StorageBackend.all)
+    func aPruneInsideARunKeepsTheNewerFramesAndTheirIds(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let messages = opened.storage.messages
+            let seconds = [5, 1, 9, 3, 7, 2, 8, 6]
+            try await messages.append(seconds.enumerated().map { Self.record("CP-TRIM", $0.offset, at: $0.element) })
+            try await messages.append([Self.record("CP-TRIM", 50, at: 1), Self.record("CP-TRIM", 51, at: 2)])
+            let before = try await messages.messages(stationId: "CP-TRIM", PageRequest(limit: 100)).items
+
+            #expect(try await messages.prune(before: Fixtures.date(6)) == 6)
+            let after = try await messages.messages(stationId: "CP-TRIM", PageRequest(limit: 100))
+            #expect(after.total == 4)
+            #expect(after.items == before.filter { $0.at >= Fixtures.date(6) })
+            #expect(after.items.map(\.messageId) == ["m7", "m6", "m4", "m2"])
+            #expect(try await messages.prune(before: Fixtures.date(6)) == 0)
+            #expect(try await messages.prune(before: Fixtures.date(100)) == 4)
+            #expect(try await messages.messages(stationId: "CP-TRIM", PageRequest()).total == 0)
+        }
+    }
+
+    /// Frames logged one row each, before the log became runs, are carried over in their order
+    /// with every field, and frames logged afterwards come after them.
+    @Test(arguments: StorageBackend.all)
+    func framesLoggedBeforeRunsAreCarriedOver(backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            let old: [OCPPMessageRecord] = [
+                Self.record("CP-OLD", 0, at: 10),
+                OCPPMessageRecord(
+                    stationId: "CP-OLD", direction: .sent, messageType: 3, messageId: "é😀,;1", action: nil,
+                    frame: "[3,\"é😀,;1\",{\"x\":\"a;b,c\"}]", at: Fixtures.date(11)),
+                OCPPMessageRecord(
+                    stationId: "CP-OLD", direction: .received, messageType: 4, messageId: "m2", action: "",
+                    frame: "[4,\"m2\",\"NotImplemented\",\"\",{}]\n", at: Fixtures.date(12)),
+                Self.record("CP-OTHER", 3, at: 10),
+            ]
+            try await database.withOpened { opened in
+                let (traits, version) = opened.database.messageLogBatchesMigration
+                // Back to the log as the migration before found it.
+                try await opened.database.executeOnMessageLogForTesting(
+                    ["DROP TABLE ocpp_message_batches"]
+                        + (traits.messageLogInOwnFile ? Schema.messageLogTable(traits) : [])
+                        + old.map(Self.perFrameRow) + ["DELETE FROM schema_migrations WHERE version = \(version)"])
+            }
+            try await database.withOpened { opened in
+                let messages = opened.storage.messages
+                let page = try await messages.messages(stationId: "CP-OLD", PageRequest(limit: 10))
+                #expect(page.total == 3)
+                #expect(page.items.map { record in var record = record; record.id = 0; return record } == old.prefix(3).reversed())
+                #expect(page.items.map(\.id) == page.items.map(\.id).sorted(by: >))
+                #expect(try await messages.messages(stationId: "CP-OTHER", PageRequest()).total == 1)
+                try await messages.append([Self.record("CP-OLD", 7, at: 5)])
+                let newest = try await messages.messages(stationId: "CP-OLD", PageRequest(limit: 1)).items
+                #expect(newest.map(\.messageId) == ["m7"])
+                #expect(try await messages.prune(before: Fixtures.date(11)) == 3)
+                #expect(try await messages.messages(stationId: "CP-OLD", PageRequest(limit: 10)).items.map(\.messageId) == ["m2", "é😀,;1"])
+
+                if opened.database.messageLogBatchesMigration.traits.messageLogInOwnFile {
+                    // The file belongs to this node: the old table is gone.
+                    await #expect(throws: StorageError.self) {
+                        try await opened.database.executeOnMessageLogForTesting(["SELECT COUNT(*) FROM ocpp_messages"])
+                    }
+                } else {
+                    // A node not yet upgraded still logs into the old table; the next prune carries it over.
+                    try await opened.database.executeOnMessageLogForTesting([Self.perFrameRow(Self.record("CP-OLD", 8, at: 20))])
+                    #expect(try await messages.messages(stationId: "CP-OLD", PageRequest()).total == 2)
+                    #expect(try await messages.prune(before: Fixtures.date(11)) == 0)
+                    let carried = try await messages.messages(stationId: "CP-OLD", PageRequest(limit: 10))
+                    #expect(carried.items.map(\.messageId) == ["m8", "m2", "é😀,;1"])
+                    #expect(try await messages.prune(before: Fixtures.date(11)) == 0)
+                    #expect(try await messages.messages(stationId: "CP-OLD", PageRequest()).total == 3)
+                }
+            }
+        }
+    }
+
+    /// An INSERT of `record` into the log as it was a row per frame, as older versions wrote it.
+    static func perFrameRow(_ record: OCPPMessageRecord) -> String {
+        let text = { (value: String) in "'" + value.replacingOccurrences(of: "'", with: "''") + "'" }
+        return "INSERT INTO ocpp_messages (station_id, direction, message_type, message_id, action, frame, at) VALUES ("
+            + [
+                text(record.stationId), text(record.direction.rawValue), String(record.messageType),
+                text(record.messageId), record.action.map(text) ?? "NULL", text(record.frame),
+                String(Millis.from(record.at)),
+            ].joined(separator: ", ") + ")"
     }
 }

@@ -32,7 +32,7 @@ trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
 one_run() { # label binary
   local label=$1 binary=$2 port samples=()
-  rm -f "$work"/run.*
+  rm -f "$work"/run*
   port=$(free_port)
   # shellcheck disable=SC2086
   "$binary" serve --port "$port" --database "$work/run.sqlite" --log-level warning ${SERVE_ARGS:-} >"$work/serve.log" 2>&1 &

@@ -81,7 +81,7 @@ if [ -n "${STATEMENTS:-}" ]; then
   psql -q "$url" -c "SELECT kind, sum(calls) AS statements, round(sum(total_exec_time)::numeric) AS exec_ms,
       round(sum(total_plan_time)::numeric) AS plan_ms, sum(rows) AS rows
     FROM (SELECT CASE
-        WHEN query LIKE 'INSERT INTO ocpp_messages%' THEN 'message log'
+        WHEN query LIKE 'INSERT INTO ocpp_message_batches%' THEN 'message log'
         WHEN query LIKE 'WITH input AS MATERIALIZED%' THEN 'routed calls, batched'
         WHEN query LIKE 'WITH queued%' THEN 'routed call, alone (prepared)'
         WHEN query LIKE 'WITH input (id, origin%' THEN 'outcomes, batched'

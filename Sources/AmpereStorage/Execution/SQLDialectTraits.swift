@@ -27,6 +27,8 @@ struct SQLDialectTraits: Sendable {
     /// The OCPP message log lives in a database file of its own (SQLite: one writer per file, so
     /// only a second file lets it commit in parallel) rather than in the main database.
     var messageLogInOwnFile: Bool
+    /// SQL for the length of text `expression` in UTF-8 bytes.
+    var byteLength: @Sendable (_ expression: String) -> String
     /// A `SELECT` of the rows of `json`, a JSON array of arrays bound as one text parameter:
     /// column i is item i of each inner array, as SQL type `types[i]`, rows in array order (so
     /// an INSERT of them assigns row ids in that order). One parameter instead of

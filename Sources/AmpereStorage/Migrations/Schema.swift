@@ -10,13 +10,16 @@
 /// A released migration is never edited: a change is a new one at the end.
 enum Schema {
     static func migrations(_ d: SQLDialectTraits) -> [Migration] {
-        [initial(d), consumption(d), cluster(d), messageLogApart(d)]
+        [initial(d), consumption(d), cluster(d), messageLogApart(d), messageLogBatchesInPlace(d)]
     }
 
     /// The schema of the message log's own file, where a dialect keeps it apart
     /// (`SQLDialectTraits.messageLogInOwnFile`).
     static func messageLogMigrations(_ d: SQLDialectTraits) -> [Migration] {
-        [Migration(version: 1, name: "message log", statements: messageLogTable(d))]
+        [
+            Migration(version: 1, name: "message log", statements: messageLogTable(d)),
+            Migration(version: messageLogFileBatchesVersion, name: "message log batches", statements: messageLogBatches(d)),
+        ]
     }
 
     /// Every OCPP frame in and out, newest last.
@@ -36,6 +39,50 @@ enum Schema {
             """,
             "CREATE INDEX ocpp_messages_station ON ocpp_messages (station_id, id)",
             "CREATE INDEX ocpp_messages_at ON ocpp_messages (at)",
+        ]
+    }
+
+    /// The message log file's migration to `messageLogBatches`.
+    static let messageLogFileBatchesVersion = 2
+
+    /// The log as runs of a station's frames (`MessageLogBatch`), one row each, instead of a row
+    /// per frame; the frames logged before become runs of one, in their order. Where the log
+    /// shares the database with other nodes (PostgreSQL), the old table stays, empty, so that
+    /// nodes not yet upgraded go on logging into it during a rolling upgrade; the newer nodes
+    /// carry what they find there over at each prune (`carryOverPerFrameLog`).
+    static func messageLogBatches(_ d: SQLDialectTraits) -> [String] {
+        [
+            """
+            CREATE TABLE ocpp_message_batches (
+                id \(d.rowKey),
+                station_id TEXT NOT NULL,
+                first_at \(d.bigInteger) NOT NULL,
+                last_at \(d.bigInteger) NOT NULL,
+                frame_count INTEGER NOT NULL,
+                frames TEXT NOT NULL
+            )
+            """,
+            // Holds frame_count so that a page is found from the index alone.
+            "CREATE INDEX ocpp_message_batches_station ON ocpp_message_batches (station_id, id, frame_count)",
+            "CREATE INDEX ocpp_message_batches_first_at ON ocpp_message_batches (first_at)",
+        ] + carryOverPerFrameLog(d, upTo: nil)
+            + [d.messageLogInOwnFile ? "DROP TABLE ocpp_messages" : "DELETE FROM ocpp_messages"]
+    }
+
+    /// Copies the rows of the per-frame log (those up to id `upTo`, or all) into runs of one frame.
+    static func carryOverPerFrameLog(_ d: SQLDialectTraits, upTo last: Int?) -> [String] {
+        let bytes = { (column: String) in "CAST(\(d.byteLength(column)) AS TEXT)" }
+        return [
+            """
+            INSERT INTO ocpp_message_batches (station_id, first_at, last_at, frame_count, frames)
+            SELECT station_id, at, at, 1,
+                '0,' || CASE direction WHEN 'received' THEN 'r' ELSE 's' END
+                || ',' || CAST(message_type AS TEXT) || ',' || CAST(at AS TEXT)
+                || ',' || \(bytes("message_id"))
+                || ',' || CASE WHEN action IS NULL THEN '-1' ELSE \(bytes("action")) END
+                || ',' || \(bytes("frame")) || ';' || message_id || COALESCE(action, '') || frame
+            FROM ocpp_messages \(last.map { "WHERE id <= \($0) " } ?? "")ORDER BY id
+            """
         ]
     }
 
@@ -259,5 +306,12 @@ enum Schema {
         Migration(
             version: 4, name: "message log apart",
             statements: d.messageLogInOwnFile ? ["DROP TABLE ocpp_messages"] : [])
+    }
+
+    /// Where the log stays in the main database (PostgreSQL), it becomes runs of frames there too.
+    static func messageLogBatchesInPlace(_ d: SQLDialectTraits) -> Migration {
+        Migration(
+            version: 5, name: "message log batches",
+            statements: d.messageLogInOwnFile ? [] : messageLogBatches(d))
     }
 }

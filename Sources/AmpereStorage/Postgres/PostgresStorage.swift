@@ -25,6 +25,10 @@ public final class PostgresStorage: StorageDatabase {
     private let eventLoops: MultiThreadedEventLoopGroup
 
     var writer: GroupCommitWriter { lifecycle.writer }
+    var messageLogWriter: GroupCommitWriter { lifecycle.writer }
+    var messageLogBatchesMigration: (traits: SQLDialectTraits, version: Int) {
+        (.postgres, Schema.messageLogBatchesInPlace(.postgres).version)
+    }
 
     /// Connects to the database `url` names and brings its schema up to date.
     ///

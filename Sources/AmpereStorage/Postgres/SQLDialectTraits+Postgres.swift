@@ -17,6 +17,7 @@ extension SQLDialectTraits {
         // Tables are heaps; the primary key is an index beside them.
         withoutRowID: "",
         messageLogInOwnFile: false,
+        byteLength: { "octet_length(\($0))" },
         selectJSONRows: { types, json in
             let columns = types.enumerated().map { "(e.item ->> \($0.offset))::\($0.element)" }
                 .joined(separator: ", ")

@@ -10,48 +10,79 @@ struct SQLMessageLogRepository: MessageLogRepository {
 
     /// Stores `records` in order; their `id`s are ignored and assigned by the database.
     /// Texts taken from frames are stored as `storable` makes them.
-    /// They go to the database column by column (`ColumnRows`), which costs less than seven
-    /// binds per frame; each statement holds about `statementBytes` of frames, so
-    /// that a second's worth of a busy log never sits in memory several times over, and so
-    /// that `pause` comes every couple of milliseconds of work.
+    /// Each station's frames go as runs (`MessageLogBatch`) of at most `batchBytes` of frames and
+    /// `MessageLogBatch.maxFrames` frames, a row each, bound as they are (no JSON of rows: most of
+    /// a row's bytes are frames, which JSON would escape and the database unescape); each
+    /// statement holds at most `statementBytes` of frames (or one run), so that a second's worth of a busy log
+    /// never sits in memory several times over, and so that `pause` comes every couple of
+    /// milliseconds of work.
     func append(
         _ records: [OCPPMessageRecord], pausingBetweenStatements pause: @escaping @Sendable (Duration) async -> Void
     ) async throws {
-        guard !records.isEmpty else { return }
-        let traits = store.traits
+        let runs = Self.runs(of: records)
+        guard !runs.isEmpty else { return }
         try await store.write { db in
             var start = 0
-            while start < records.count {
+            while start < runs.count {
                 let began = ContinuousClock.now
-                var stations: [String] = [], directions: [String] = [], types: [Int] = [], ids: [String] = []
-                var actions: [String?] = [], frames: [String] = [], times: [Int] = []
                 var bytes = 0
                 var end = start
-                while end < records.count, end == start || bytes < Self.statementBytes {
-                    let record = records[end]
-                    stations.append(record.stationId)
-                    directions.append(record.direction.rawValue)
-                    types.append(record.messageType)
-                    ids.append(Self.storable(record.messageId))
-                    actions.append(record.action.map(Self.storable))
-                    frames.append(Self.storable(record.frame))
-                    times.append(Millis.from(record.at))
-                    bytes += record.frame.utf8.count + 64
+                var values: [SQLQueryString] = []
+                while end < runs.count, end == start || (bytes + runs[end].bytes <= Self.statementBytes && end - start < Self.statementRows) {
+                    let run = runs[end]
+                    let batch = MessageLogBatch(entries: run.indices.map { ($0 - run.startIndex, Self.storable(records[$0])) })
+                    values.append(
+                        "(\(bind: records[run.startIndex].stationId), \(bind: batch.firstAt), \(bind: batch.lastAt), "
+                            + "\(bind: run.count), \(bind: batch.encoded()))")
+                    bytes += run.bytes
                     end += 1
                 }
-                let rows = ColumnRows([
-                    .text(stations), .text(directions), .bigint(types), .text(ids), .optionalText(actions),
-                    .text(frames), .bigint(times),
-                ])
-                // In the order of `records`, so that ids follow it.
+                // In the order of `records`' runs, so that a station's ids follow it.
                 try await db.raw(
-                    "INSERT INTO ocpp_messages (station_id, direction, message_type, message_id, action, frame, at) "
-                        + traits.select(rows)
+                    "INSERT INTO ocpp_message_batches (station_id, first_at, last_at, frame_count, frames) VALUES "
+                        + values.joined(separator: ", ")
                 ).run()
                 start = end
-                if start < records.count { await pause(.now - began) }
+                if start < runs.count { await pause(.now - began) }
             }
         }
+    }
+
+    /// A run of one station's frames: where they are in the batch being written, and their bytes.
+    struct Run {
+        var indices: [Int] = []
+        var bytes = 0
+        var startIndex: Int { indices[0] }
+        var count: Int { indices.count }
+    }
+
+    /// `records` as runs of a station's frames, in the order each run's first frame came: each
+    /// station's frames in their order, cut where a run would pass `batchBytes` or `maxFrames`.
+    static func runs(of records: [OCPPMessageRecord]) -> [Run] {
+        var runs: [Run] = []
+        var open: [String: Int] = [:]
+        for (index, record) in records.enumerated() {
+            let size = record.frame.utf8.count + record.messageId.utf8.count + 32
+            if let at = open[record.stationId], runs[at].count < MessageLogBatch.maxFrames,
+                runs[at].bytes + size <= batchBytes
+            {
+                runs[at].indices.append(index)
+                runs[at].bytes += size
+            } else {
+                open[record.stationId] = runs.count
+                runs.append(Run(indices: [index], bytes: size))
+            }
+        }
+        return runs
+    }
+
+    /// `record` with its texts as `storable` makes them.
+    static func storable(_ record: OCPPMessageRecord) -> OCPPMessageRecord {
+        var record = record
+        record.messageId = storable(record.messageId)
+        record.action = record.action.map(storable)
+        record.frame = storable(record.frame)
+        return record
     }
 
     /// `text` as every database can store it: U+0000 becomes U+FFFD. PostgreSQL's text cannot hold
@@ -68,32 +99,121 @@ struct SQLMessageLogRepository: MessageLogRepository {
         return holdsNUL ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
     }
 
-    /// Bytes of frames one INSERT of the log takes, about: some 600 Heartbeat frames, 2 ms of work here.
+    /// Bytes of frames one INSERT of the log takes at most, unless one run alone holds more.
     static let statementBytes = 64 * 1024
+    /// Rows one INSERT of the log takes at most (five parameters each).
+    static let statementRows = 200
+    /// Bytes of frames one row holds, about: a station's second of busy MeterValues.
+    static let batchBytes = 64 * 1024
 
+    /// A page of frames, newest first, found from the station's rows' frame counts in the index:
+    /// the rows holding the page are the ones whose frames, counted from the newest, reach past
+    /// `offset` and start before `offset + limit`.
     func messages(stationId: String, _ page: PageRequest) async throws -> Page<OCPPMessageRecord> {
-        try await store.page(
-            items: "SELECT * FROM ocpp_messages WHERE station_id = \(bind: stationId) ORDER BY id DESC",
-            count: "SELECT COUNT(*) AS n FROM ocpp_messages WHERE station_id = \(bind: stationId)",
-            page, decode: OCPPMessageRecord.init(row:))
+        try await store.read { db in
+            let total =
+                try await db.raw(
+                    "SELECT COALESCE(SUM(frame_count), 0) AS n FROM ocpp_message_batches WHERE station_id = \(bind: stationId)"
+                ).first()?.value("n", as: Int.self) ?? 0
+            guard page.limit > 0, page.offset < total else { return Page(items: [], total: total) }
+            let rows = try await db.raw(
+                """
+                SELECT b.id, b.frames, w.upto - w.frame_count AS newer
+                FROM (
+                    SELECT id, frame_count, SUM(frame_count) OVER (ORDER BY id DESC ROWS UNBOUNDED PRECEDING) AS upto
+                    FROM ocpp_message_batches WHERE station_id = \(bind: stationId)
+                ) w JOIN ocpp_message_batches b ON b.id = w.id
+                WHERE w.upto > \(bind: page.offset) AND w.upto - w.frame_count < \(bind: page.offset + page.limit)
+                ORDER BY b.id DESC
+                """
+            ).all()
+            var items: [OCPPMessageRecord] = []
+            for row in rows {
+                let batch = try MessageLogBatch.decode(
+                    try row.value("frames", as: String.self), batch: try row.value("id", as: Int.self),
+                    stationId: stationId)
+                let newer = try row.value("newer", as: Int.self)
+                let newestFirst = batch.entries.reversed().map(\.record)
+                items += newestFirst.dropFirst(max(0, page.offset - newer)).prefix(page.limit - items.count)
+            }
+            return Page(items: items, total: total)
+        }
     }
 
-    /// Deletes in writes of `pruneBatch` rows, so that other writes go on between them.
+    /// Deletes the rows whose frames are all older than `cutoff` in writes of `pruneBatch` rows,
+    /// so that other writes go on between them; then takes the older frames out of the rows that
+    /// hold frames from both sides of it (each station's run being written at the cutoff, about).
     func prune(before cutoff: Date) async throws -> Int {
+        try await carryOverPerFrameLog()
         let cutoff = Millis.from(cutoff)
         var total = 0
         while true {
             let deleted = try await store.write(singleChange: true) { db in
                 try await db.raw(
                     """
-                    DELETE FROM ocpp_messages WHERE id IN (
-                        SELECT id FROM ocpp_messages WHERE at < \(bind: cutoff) LIMIT \(bind: Self.pruneBatch))
-                    RETURNING id
+                    DELETE FROM ocpp_message_batches WHERE id IN (
+                        SELECT id FROM ocpp_message_batches WHERE first_at < \(bind: cutoff) AND last_at < \(bind: cutoff)
+                        LIMIT \(bind: Self.pruneBatch))
+                    RETURNING frame_count
                     """
-                ).all().count
+                ).all().map { try $0.value("frame_count", as: Int.self) }
             }
-            total += deleted
-            if deleted < Self.pruneBatch { return total }
+            total += deleted.reduce(0, +)
+            if deleted.count < Self.pruneBatch { break }
+        }
+        var after = 0
+        while true {
+            let from = after
+            let (rows, removed, last) = try await store.write { db in
+                let rows = try await db.raw(
+                    """
+                    SELECT id, station_id, frames FROM ocpp_message_batches
+                    WHERE first_at < \(bind: cutoff) AND id > \(bind: from) ORDER BY id LIMIT \(bind: Self.trimBatch)
+                    """
+                ).all()
+                var removed = 0, last = from
+                for row in rows {
+                    let id = try row.value("id", as: Int.self)
+                    last = id
+                    var batch = try MessageLogBatch.decode(
+                        try row.value("frames", as: String.self), batch: id,
+                        stationId: try row.value("station_id", as: String.self))
+                    let before = batch.entries.count
+                    batch.entries.removeAll { Millis.from($0.record.at) < cutoff }
+                    removed += before - batch.entries.count
+                    if batch.entries.isEmpty {
+                        try await db.raw("DELETE FROM ocpp_message_batches WHERE id = \(bind: id)").run()
+                    } else {
+                        try await db.raw(
+                            """
+                            UPDATE ocpp_message_batches SET first_at = \(bind: batch.firstAt), last_at = \(bind: batch.lastAt),
+                                frame_count = \(bind: batch.entries.count), frames = \(bind: batch.encoded())
+                            WHERE id = \(bind: id)
+                            """
+                        ).run()
+                    }
+                }
+                return (rows.count, removed, last)
+            }
+            total += removed
+            after = last
+            if rows < Self.trimBatch { return total }
         }
     }
+
+    /// Frames that nodes of an older version logged a row each since the upgrade (into the table
+    /// `Schema.messageLogBatches` left in place where nodes share the database) join the runs.
+    private func carryOverPerFrameLog() async throws {
+        let traits = store.traits
+        guard !traits.messageLogInOwnFile else { return }
+        try await store.write { db in
+            guard let last = try await db.raw("SELECT MAX(id) AS n FROM ocpp_messages").first()?.value("n", as: Int?.self)
+            else { return }
+            for statement in Schema.carryOverPerFrameLog(traits, upTo: last) { try await db.raw(SQLQueryString(statement)).run() }
+            try await db.raw("DELETE FROM ocpp_messages WHERE id <= \(bind: last)").run()
+        }
+    }
+
+    /// Rows one write of a prune trims at most.
+    static let trimBatch = 200
 }

@@ -22,6 +22,8 @@ extension SQLDialectTraits {
         neverReusedRowKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
         withoutRowID: " WITHOUT ROWID",
         messageLogInOwnFile: true,
+        // length() of a text counts characters.
+        byteLength: { "length(CAST(\($0) AS BLOB))" },
         selectJSONRows: sqliteJSONRows,
         // SQLite binds no arrays.
         selectColumns: { rows in

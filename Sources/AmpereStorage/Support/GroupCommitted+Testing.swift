@@ -3,6 +3,10 @@ import SQLKit
 /// A database whose writes go through a `GroupCommitWriter`: every one Ampere has.
 protocol GroupCommitted: StorageDatabase {
     var writer: GroupCommitWriter { get }
+    /// The writer of the database that holds the message log.
+    var messageLogWriter: GroupCommitWriter { get }
+    /// That database's dialect, and the migration that made its log runs of frames.
+    var messageLogBatchesMigration: (traits: SQLDialectTraits, version: Int) { get }
 }
 
 extension SQLiteStorage: GroupCommitted {}
@@ -20,6 +24,15 @@ extension GroupCommitted {
 
     /// Runs raw statements as one write, in order.
     func executeForTesting(_ statements: [String]) async throws {
+        try await execute(statements, on: writer)
+    }
+
+    /// Runs raw statements as one write, in order, where the message log is.
+    func executeOnMessageLogForTesting(_ statements: [String]) async throws {
+        try await execute(statements, on: messageLogWriter)
+    }
+
+    private func execute(_ statements: [String], on writer: GroupCommitWriter) async throws {
         do {
             try await writer.write { db in
                 for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
