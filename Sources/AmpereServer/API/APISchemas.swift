@@ -93,7 +93,7 @@ enum APISchemas {
 
     static let ocppMessage = APISchema.object(
         [
-            .init("id", .integer()),
+            .init("id", .integer(description: "Ascending in the order frames were logged; unique, not consecutive")),
             .init("direction", .string(enumeration: ["received", "sent"])),
             .init("messageType", .integer(description: "2 CALL, 3 CALLRESULT, 4 CALLERROR")),
             .init("messageId", .string()),
