@@ -28,9 +28,13 @@ struct SQLMessageLogRepository: MessageLogRepository {
                 var bytes = 0
                 var end = start
                 var values: [SQLQueryString] = []
-                while end < runs.count, end == start || (bytes + runs[end].bytes <= Self.statementBytes && end - start < Self.statementRows) {
+                func fits(_ run: Run) -> Bool {
+                    bytes + run.bytes <= Self.statementBytes && end - start < Self.statementRows
+                }
+                while end < runs.count, end == start || fits(runs[end]) {
                     let run = runs[end]
-                    let batch = MessageLogBatch(entries: run.indices.map { ($0 - run.startIndex, Self.storable(records[$0])) })
+                    let batch = MessageLogBatch(
+                        entries: run.indices.map { ($0 - run.startIndex, Self.storable(records[$0])) })
                     values.append(
                         "(\(bind: records[run.startIndex].stationId), \(bind: batch.firstAt), \(bind: batch.lastAt), "
                             + "\(bind: run.count), \(bind: batch.encoded()))")
@@ -113,7 +117,10 @@ struct SQLMessageLogRepository: MessageLogRepository {
         try await store.read { db in
             let total =
                 try await db.raw(
-                    "SELECT COALESCE(SUM(frame_count), 0) AS n FROM ocpp_message_batches WHERE station_id = \(bind: stationId)"
+                    """
+                    SELECT COALESCE(SUM(frame_count), 0) AS n FROM ocpp_message_batches
+                    WHERE station_id = \(bind: stationId)
+                    """
                 ).first()?.value("n", as: Int.self) ?? 0
             guard page.limit > 0, page.offset < total else { return Page(items: [], total: total) }
             let rows = try await db.raw(
@@ -152,8 +159,8 @@ struct SQLMessageLogRepository: MessageLogRepository {
                 try await db.raw(
                     """
                     DELETE FROM ocpp_message_batches WHERE id IN (
-                        SELECT id FROM ocpp_message_batches WHERE first_at < \(bind: cutoff) AND last_at < \(bind: cutoff)
-                        LIMIT \(bind: Self.pruneBatch))
+                        SELECT id FROM ocpp_message_batches
+                        WHERE first_at < \(bind: cutoff) AND last_at < \(bind: cutoff) LIMIT \(bind: Self.pruneBatch))
                     RETURNING frame_count
                     """
                 ).all().map { try $0.value("frame_count", as: Int.self) }
@@ -186,7 +193,8 @@ struct SQLMessageLogRepository: MessageLogRepository {
                     } else {
                         try await db.raw(
                             """
-                            UPDATE ocpp_message_batches SET first_at = \(bind: batch.firstAt), last_at = \(bind: batch.lastAt),
+                            UPDATE ocpp_message_batches
+                            SET first_at = \(bind: batch.firstAt), last_at = \(bind: batch.lastAt),
                                 frame_count = \(bind: batch.entries.count), frames = \(bind: batch.encoded())
                             WHERE id = \(bind: id)
                             """
@@ -207,9 +215,11 @@ struct SQLMessageLogRepository: MessageLogRepository {
         let traits = store.traits
         guard !traits.messageLogInOwnFile else { return }
         try await store.write { db in
-            guard let last = try await db.raw("SELECT MAX(id) AS n FROM ocpp_messages").first()?.value("n", as: Int?.self)
-            else { return }
-            for statement in Schema.carryOverPerFrameLog(traits, upTo: last) { try await db.raw(SQLQueryString(statement)).run() }
+            let newest = try await db.raw("SELECT MAX(id) AS n FROM ocpp_messages").first()
+            guard let last = try newest?.value("n", as: Int?.self) else { return }
+            for statement in Schema.carryOverPerFrameLog(traits, upTo: last) {
+                try await db.raw(SQLQueryString(statement)).run()
+            }
             try await db.raw("DELETE FROM ocpp_messages WHERE id <= \(bind: last)").run()
         }
     }

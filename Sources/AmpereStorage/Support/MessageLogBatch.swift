@@ -23,13 +23,14 @@ struct MessageLogBatch {
     /// A run's frames, each with its index in the run.
     var entries: [(index: Int, record: OCPPMessageRecord)]
 
-    var firstAt: Int { entries.map { Millis.from($0.record.at) }.min() ?? 0 }
-    var lastAt: Int { entries.map { Millis.from($0.record.at) }.max() ?? 0 }
+    var firstAt: Int { entries.lazy.map { Millis.from($0.record.at) }.min() ?? 0 }
+    var lastAt: Int { entries.lazy.map { Millis.from($0.record.at) }.max() ?? 0 }
 
     /// The row's text.
     func encoded() -> String {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(entries.reduce(0) { $0 + $1.record.frame.utf8.count + $1.record.messageId.utf8.count + 48 })
+        bytes.reserveCapacity(
+            entries.reduce(0) { $0 + $1.record.frame.utf8.count + $1.record.messageId.utf8.count + 48 })
         for (index, record) in entries {
             let id = record.messageId.utf8, frame = record.frame.utf8
             Self.appendDecimal(index, to: &bytes)
@@ -82,7 +83,8 @@ struct MessageLogBatch {
             func text(_ count: Int) throws -> String {
                 guard count >= 0, count <= bytes.count - position else { throw malformed() }
                 defer { position += count }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + count]), as: UTF8.self)
+                return String(
+                    decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + count]), as: UTF8.self)
             }
             while position < bytes.count {
                 let index = try number(ending: UInt8(ascii: ","))
