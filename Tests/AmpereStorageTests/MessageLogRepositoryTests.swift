@@ -237,6 +237,41 @@ import Testing
         }
     }
 
+    /// Where nodes share the log (PostgreSQL), two nodes carrying the older nodes' frames over at
+    /// once take each frame once.
+    @Test(arguments: StorageBackend.all)
+    func nodesCarryingTheOldLogOverAtOnceTakeEachFrameOnce(backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            try await database.withOpened { first in
+                guard !first.database.messageLogBatchesMigration.traits.messageLogInOwnFile else { return }
+                try await database.withOpened { second in
+                    for round in 0..<3 {
+                        try await first.database.executeOnMessageLogForTesting([
+                            """
+                            INSERT INTO ocpp_messages (station_id, direction, message_type, message_id, action, frame, at)
+                            SELECT 'CP-MOVE', 'received', 2, 'r\(round)-' || g, 'Heartbeat', '[2,"x","Heartbeat",{}]', \(Millis.from(Fixtures.date(10))) + g
+                            FROM generate_series(1, 700) g
+                            """
+                        ])
+                        async let one = first.storage.messages.prune(before: Fixtures.date(0))
+                        async let other = second.storage.messages.prune(before: Fixtures.date(0))
+                        #expect(try await [one, other] == [0, 0])
+                    }
+                    let messages = first.storage.messages
+                    var ids: [String] = []
+                    for offset in [0, 1000, 2000] {
+                        let page = try await messages.messages(stationId: "CP-MOVE", PageRequest(limit: 1000, offset: offset))
+                        #expect(page.total == 2100)
+                        ids += page.items.map(\.messageId)
+                    }
+                    #expect(ids.count == 2100)
+                    #expect(Set(ids).count == 2100)
+                    #expect(ids.first == "r2-700")
+                }
+            }
+        }
+    }
+
     /// An INSERT of `record` into the log as it was a row per frame, as older versions wrote it.
     static func perFrameRow(_ record: OCPPMessageRecord) -> String {
         let text = { (value: String) in "'" + value.replacingOccurrences(of: "'", with: "''") + "'" }

@@ -49,7 +49,7 @@ enum Schema {
     /// per frame; the frames logged before become runs of one, in their order. Where the log
     /// shares the database with other nodes (PostgreSQL), the old table stays, empty, so that
     /// nodes not yet upgraded go on logging into it during a rolling upgrade; the newer nodes
-    /// carry what they find there over at each prune (`carryOverPerFrameLog`).
+    /// carry what they find there over at each prune (`SQLMessageLogRepository.prune`).
     static func messageLogBatches(_ d: SQLDialectTraits) -> [String] {
         [
             """
@@ -65,15 +65,22 @@ enum Schema {
             // Holds frame_count so that a page is found from the index alone.
             "CREATE INDEX ocpp_message_batches_station ON ocpp_message_batches (station_id, id, frame_count)",
             "CREATE INDEX ocpp_message_batches_first_at ON ocpp_message_batches (first_at)",
-        ] + carryOverPerFrameLog(d, upTo: nil)
-            + [d.messageLogInOwnFile ? "DROP TABLE ocpp_messages" : "DELETE FROM ocpp_messages"]
+        ] + (d.messageLogInOwnFile ? [perFrameLogAsRuns(d), "DROP TABLE ocpp_messages"] : [movePerFrameLog(d)])
     }
 
-    /// Copies the rows of the per-frame log (those up to id `upTo`, or all) into runs of one frame.
-    static func carryOverPerFrameLog(_ d: SQLDialectTraits, upTo last: Int?) -> [String] {
+    /// Moves every row of the per-frame log into runs of one frame, each row deleted as it is
+    /// copied in one statement (PostgreSQL): a node of an older version that logs meanwhile
+    /// loses no frame, and nodes moving at once take each row once (the rows a DELETE removes
+    /// are locked; the later one skips them).
+    static func movePerFrameLog(_ d: SQLDialectTraits) -> String {
+        "WITH moved AS (DELETE FROM ocpp_messages RETURNING *) " + perFrameLogAsRuns(d, from: "moved")
+    }
+
+    /// An INSERT of the rows of the per-frame log in `source` (`ocpp_messages`, or a CTE of its
+    /// columns) as runs of one frame each, in their order.
+    static func perFrameLogAsRuns(_ d: SQLDialectTraits, from source: String = "ocpp_messages") -> String {
         let bytes = { (column: String) in "CAST(\(d.byteLength(column)) AS TEXT)" }
-        return [
-            """
+        return """
             INSERT INTO ocpp_message_batches (station_id, first_at, last_at, frame_count, frames)
             SELECT station_id, at, at, 1,
                 '0,' || CASE direction WHEN 'received' THEN 'r' ELSE 's' END
@@ -81,9 +88,8 @@ enum Schema {
                 || ',' || \(bytes("message_id"))
                 || ',' || CASE WHEN action IS NULL THEN '-1' ELSE \(bytes("action")) END
                 || ',' || \(bytes("frame")) || ';' || message_id || COALESCE(action, '') || frame
-            FROM ocpp_messages \(last.map { "WHERE id <= \($0) " } ?? "")ORDER BY id
+            FROM \(source) ORDER BY id
             """
-        ]
     }
 
     static func initial(_ d: SQLDialectTraits) -> Migration {

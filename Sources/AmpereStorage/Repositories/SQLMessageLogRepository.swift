@@ -214,13 +214,8 @@ struct SQLMessageLogRepository: MessageLogRepository {
     private func carryOverPerFrameLog() async throws {
         let traits = store.traits
         guard !traits.messageLogInOwnFile else { return }
-        try await store.write { db in
-            let newest = try await db.raw("SELECT MAX(id) AS n FROM ocpp_messages").first()
-            guard let last = try newest?.value("n", as: Int?.self) else { return }
-            for statement in Schema.carryOverPerFrameLog(traits, upTo: last) {
-                try await db.raw(SQLQueryString(statement)).run()
-            }
-            try await db.raw("DELETE FROM ocpp_messages WHERE id <= \(bind: last)").run()
+        try await store.write(singleChange: true) { db in
+            try await db.raw(SQLQueryString(Schema.movePerFrameLog(traits))).run()
         }
     }
 
