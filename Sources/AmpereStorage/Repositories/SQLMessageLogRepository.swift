@@ -187,19 +187,23 @@ struct SQLMessageLogRepository: MessageLogRepository {
                         stationId: try row.value("station_id", as: String.self))
                     let before = batch.entries.count
                     batch.entries.removeAll { Millis.from($0.record.at) < cutoff }
-                    removed += before - batch.entries.count
+                    // Unless another node trimmed the row meanwhile (with a retention of its own): then
+                    // the row is left as that node made it.
+                    let unchanged: SQLQueryString =
+                        " WHERE id = \(bind: id) AND frame_count = \(bind: before) RETURNING id"
+                    let changed: [any SQLRow]
                     if batch.entries.isEmpty {
-                        try await db.raw("DELETE FROM ocpp_message_batches WHERE id = \(bind: id)").run()
+                        changed = try await db.raw("DELETE FROM ocpp_message_batches" + unchanged).all()
                     } else {
-                        try await db.raw(
+                        changed = try await db.raw(
                             """
                             UPDATE ocpp_message_batches
                             SET first_at = \(bind: batch.firstAt), last_at = \(bind: batch.lastAt),
                                 frame_count = \(bind: batch.entries.count), frames = \(bind: batch.encoded())
-                            WHERE id = \(bind: id)
-                            """
-                        ).run()
+                            """ + unchanged
+                        ).all()
                     }
+                    if !changed.isEmpty { removed += before - batch.entries.count }
                 }
                 return (rows.count, removed, last)
             }
