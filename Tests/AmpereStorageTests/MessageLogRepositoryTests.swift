@@ -160,6 +160,28 @@ import Testing
         }
     }
 
+    /// A flush holds every connected station's frames, interleaved: each station's run takes its
+    /// frames' places in the run, not in the flush, however far apart they came (here 1,200 frames
+    /// after the first).
+    @Test(arguments: StorageBackend.all)
+    func interleavedStationsEachReadBackTheirWholeRun(backend: StorageBackend) async throws {
+        try await backend.withStorage { opened throws in
+            let messages = opened.storage.messages
+            let stations = ["CP-A", "CP-B", "CP-C"]
+            try await messages.append((0..<400).flatMap { index in stations.map { Self.record($0, index, at: 1) } })
+            for station in stations {
+                var stored: [OCPPMessageRecord] = []
+                for offset in [0, 250] {
+                    stored += try await messages.messages(stationId: station, PageRequest(limit: 250, offset: offset)).items
+                }
+                #expect(stored.count == 400)
+                #expect(stored.map(\.messageId) == (0..<400).reversed().map { "m\($0)" })
+                #expect(stored.allSatisfy { $0.stationId == station })
+                #expect(Set(stored.map(\.id)).count == 400)
+            }
+        }
+    }
+
     /// A prune whose cutoff falls inside a run removes exactly the older frames of it, whatever
     /// their order in the run, and the frames kept keep their ids.
     @Test(arguments: StorageBackend.all)

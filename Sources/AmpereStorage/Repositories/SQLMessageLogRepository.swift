@@ -33,10 +33,11 @@ struct SQLMessageLogRepository: MessageLogRepository {
                 }
                 while end < runs.count, end == start || fits(runs[end]) {
                     let run = runs[end]
+                    // A frame's index is its place in the run; the run's frames may lie far apart in `records`.
                     let batch = MessageLogBatch(
-                        entries: run.indices.map { ($0 - run.startIndex, Self.storable(records[$0])) })
+                        entries: run.indices.enumerated().map { ($0.offset, Self.storable(records[$0.element])) })
                     values.append(
-                        "(\(bind: records[run.startIndex].stationId), \(bind: batch.firstAt), \(bind: batch.lastAt), "
+                        "(\(bind: records[run.indices[0]].stationId), \(bind: batch.firstAt), \(bind: batch.lastAt), "
                             + "\(bind: run.count), \(bind: batch.encoded()))")
                     bytes += run.bytes
                     end += 1
@@ -56,7 +57,6 @@ struct SQLMessageLogRepository: MessageLogRepository {
     struct Run {
         var indices: [Int] = []
         var bytes = 0
-        var startIndex: Int { indices[0] }
         var count: Int { indices.count }
     }
 

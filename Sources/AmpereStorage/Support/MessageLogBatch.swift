@@ -5,7 +5,7 @@ import Foundation
 /// message log's unit of storage. A row per frame cost the log's writer about 2 µs a frame
 /// (its three B-tree inserts and the frame's trip through a JSON array of rows), which made
 /// logging every Heartbeat a fifth of the server's CPU; one row per station per flush costs a
-/// tenth of that (docs/PERFORMANCE.md, twenty-seventh session).
+/// third of that (docs/PERFORMANCE.md, twenty-seventh session).
 ///
 /// The row's text holds each frame as a header of decimal fields and its texts right after:
 /// `index,direction,type,at,idBytes,actionBytes,frameBytes;` then the message id, the action
