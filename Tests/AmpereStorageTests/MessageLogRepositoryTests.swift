@@ -220,12 +220,12 @@ import Testing
                 Self.record("CP-OTHER", 3, at: 10),
             ]
             try await database.withOpened { opened in
-                let (traits, version) = opened.database.messageLogBatchesMigration
+                let traits = opened.database.messageLogWriter.traits
                 // Back to the log as the migration before found it.
                 try await opened.database.executeOnMessageLogForTesting(
                     ["DROP TABLE ocpp_message_batches"]
                         + (traits.messageLogInOwnFile ? Schema.messageLogTable(traits) : [])
-                        + old.map(Self.perFrameRow) + ["DELETE FROM schema_migrations WHERE version = \(version)"])
+                        + old.map(Self.perFrameRow) + ["DELETE FROM schema_migrations WHERE version = \(opened.database.messageLogBatchesVersion)"])
             }
             try await database.withOpened { opened in
                 let messages = opened.storage.messages
@@ -240,7 +240,7 @@ import Testing
                 #expect(try await messages.prune(before: Fixtures.date(11)) == 3)
                 #expect(try await messages.messages(stationId: "CP-OLD", PageRequest(limit: 10)).items.map(\.messageId) == ["m2", "é😀,;1"])
 
-                if opened.database.messageLogBatchesMigration.traits.messageLogInOwnFile {
+                if opened.database.messageLogWriter.traits.messageLogInOwnFile {
                     // The file belongs to this node: the old table is gone.
                     await #expect(throws: StorageError.self) {
                         try await opened.database.executeOnMessageLogForTesting(["SELECT COUNT(*) FROM ocpp_messages"])
@@ -265,7 +265,7 @@ import Testing
     func nodesCarryingTheOldLogOverAtOnceTakeEachFrameOnce(backend: StorageBackend) async throws {
         try await backend.withDatabase { database in
             try await database.withOpened { first in
-                guard !first.database.messageLogBatchesMigration.traits.messageLogInOwnFile else { return }
+                guard !first.database.messageLogWriter.traits.messageLogInOwnFile else { return }
                 try await database.withOpened { second in
                     for round in 0..<3 {
                         try await first.database.executeOnMessageLogForTesting([

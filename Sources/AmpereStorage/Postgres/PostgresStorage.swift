@@ -25,10 +25,7 @@ public final class PostgresStorage: StorageDatabase {
     private let eventLoops: MultiThreadedEventLoopGroup
 
     var writer: GroupCommitWriter { lifecycle.writer }
-    var messageLogWriter: GroupCommitWriter { lifecycle.writer }
-    var messageLogBatchesMigration: (traits: SQLDialectTraits, version: Int) {
-        (.postgres, Schema.messageLogBatchesInPlace(.postgres).version)
-    }
+    var messageLogWriter: GroupCommitWriter { messageLogLifecycle.writer }
 
     /// Connects to the database `url` names and brings its schema up to date.
     ///

@@ -19,7 +19,6 @@ public final class SQLiteStorage: StorageDatabase {
 
     var writer: GroupCommitWriter { main.writer }
     var messageLogWriter: GroupCommitWriter { messages.store.writer }
-    var messageLogBatchesMigration: (traits: SQLDialectTraits, version: Int) { (.sqlite, Schema.messageLogFileBatchesVersion) }
 
     /// Opens (creating if needed) the database at `path`, and the message log
     /// beside it (`messageLogPath(for:)`), and brings both schemas up to date.

@@ -3,10 +3,8 @@ import SQLKit
 /// A database whose writes go through a `GroupCommitWriter`: every one Ampere has.
 protocol GroupCommitted: StorageDatabase {
     var writer: GroupCommitWriter { get }
-    /// The writer of the database that holds the message log.
+    /// The writer of the message log (on SQLite, of its own file).
     var messageLogWriter: GroupCommitWriter { get }
-    /// That database's dialect, and the migration that made its log runs of frames.
-    var messageLogBatchesMigration: (traits: SQLDialectTraits, version: Int) { get }
 }
 
 extension SQLiteStorage: GroupCommitted {}
@@ -25,6 +23,13 @@ extension GroupCommitted {
     /// Runs raw statements as one write, in order.
     func executeForTesting(_ statements: [String]) async throws {
         try await execute(statements, on: writer)
+    }
+
+    /// The migration that made the message log runs of frames, in the database that holds it.
+    var messageLogBatchesVersion: Int {
+        let traits = messageLogWriter.traits
+        return traits.messageLogInOwnFile
+            ? Schema.messageLogFileBatchesVersion : Schema.messageLogBatchesInPlace(traits).version
     }
 
     /// Runs raw statements as one write, in order, where the message log is.
