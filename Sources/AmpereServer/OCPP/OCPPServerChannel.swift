@@ -73,9 +73,7 @@ struct OCPPServerChannel: ServerChildChannel, HTTPChannelHandler {
             // The decision of this connection's upgrade request, read when NIO
             // reports the outcome.
             let decision = NIOLockedValueBox<UpgradeDecision?>(nil)
-            let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
-                maxFrameSize: webSocket.maxFrameSize,
-                enableAutomaticErrorHandling: true,
+            let upgrader = OCPPWebSocketUpgrader<UpgradeResult>(
                 shouldUpgrade: { channel, head in
                     channel.eventLoop.makeFutureWithTask {
                         let verdict = await decide(head, logger)

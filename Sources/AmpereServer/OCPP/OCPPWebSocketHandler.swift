@@ -3,16 +3,24 @@ import NIOCore
 import NIOWebSocket
 
 /// Runs the WebSocket protocol of one OCPP connection on its event loop:
+/// reads frames from the socket's bytes and writes them (`WebSocketWire`),
 /// joins fragments into messages, answers pings, pings the peer, and
 /// carries out the closing handshake. Whole messages go to a
-/// `WebSocketMessageSink`.
+/// `WebSocketMessageSink`; what goes out arrives here as whole frames
+/// (`WebSocketWire.serverFrame`).
+///
+/// It does the framing itself, not NIO's frame decoder and encoder: those
+/// copied each payload twice more on the way in (unmasked into a new buffer,
+/// then into the message), and wrote each answer as two buffers through two
+/// more handlers (docs/PERFORMANCE.md, twenty-eighth session).
 ///
 /// A connection holds no task while it waits for its next frame, so an
 /// idle station costs only its channel and this handler's few fields.
 final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
-    typealias OutboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+    typealias InboundIn = ByteBuffer
+    /// Whole frames, written as they are.
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     struct Settings: Sendable {
         /// The largest message, all fragments together.
@@ -26,8 +34,12 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private let settings: Settings
     private let sink: any WebSocketMessageSink
     private let logger: Logger
+    /// Bytes of a frame not yet whole.
+    private var partial: ByteBuffer?
+    /// The connection failed the protocol: nothing more is read from it.
+    private var failed = false
     /// The fragments of a message still being received, and whether it is text.
-    private var fragments: ByteBuffer?
+    private var fragments: [UInt8]?
     private var fragmentsAreText = false
     private var awaitingPong = false
     private var closeSent = false
@@ -80,55 +92,110 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        // RFC 6455 §5.1: a client masks every frame; §5.2: no extension was negotiated.
-        guard frame.maskKey != nil, !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
-            return fail(context, .protocolError)
+        guard !failed else { return }
+        var incoming = unwrapInboundIn(data)
+        if var buffer = partial {
+            partial = nil
+            buffer.writeBuffer(&incoming)
+            readFrames(context, from: &buffer)
+            // Still the same frame: its buffer goes on filling.
+            if !failed, buffer.readableBytes > 0, buffer.readerIndex == 0 {
+                partial = buffer
+            } else {
+                keepPartial(buffer, context)
+            }
+        } else {
+            readFrames(context, from: &incoming)
+            keepPartial(incoming, context)
         }
-        switch frame.opcode {
+    }
+
+    /// Handles every whole frame at the start of `buffer`, leaving what is not whole yet.
+    private func readFrames(_ context: ChannelHandlerContext, from buffer: inout ByteBuffer) {
+        while !failed {
+            switch WebSocketWire.readHeader(buffer, maxPayloadLength: settings.maxMessageSize) {
+            case .incomplete:
+                return
+            case .tooLarge:
+                return fail(context, .messageTooLarge)
+            case .header(let header):
+                // RFC 6455 §5.1: a client masks every frame; §5.2: no extension was negotiated.
+                guard header.maskKey != nil, header.reservedBits == 0 else { return fail(context, .protocolError) }
+                guard let opcode = WebSocketWire.Opcode(rawValue: header.opcode) else {
+                    return fail(context, .protocolError)
+                }
+                // RFC 6455 §5.5: control frames are never fragmented and carry at most 125 bytes.
+                if opcode.isControl, !header.fin || header.payloadLength > WebSocketWire.maxControlPayload {
+                    return fail(context, .protocolError)
+                }
+                guard buffer.readableBytes >= header.frameLength else { return }
+                let payload = WebSocketWire.payload(of: header, in: buffer)
+                buffer.moveReaderIndex(forwardBy: header.frameLength)
+                handle(context, opcode, fin: header.fin, payload: payload)
+            }
+        }
+    }
+
+    /// Keeps the start of a frame that has not all arrived, in a buffer of its own sized for
+    /// the whole frame when its header is there: NIO then reuses its read buffer.
+    private func keepPartial(_ buffer: ByteBuffer, _ context: ChannelHandlerContext) {
+        guard !failed, buffer.readableBytes > 0 else { return }
+        var capacity = buffer.readableBytes
+        if case .header(let header) = WebSocketWire.readHeader(buffer, maxPayloadLength: settings.maxMessageSize) {
+            capacity = max(capacity, header.frameLength)
+        }
+        var kept = context.channel.allocator.buffer(capacity: capacity)
+        var rest = buffer
+        kept.writeBuffer(&rest)
+        partial = kept
+    }
+
+    private func handle(_ context: ChannelHandlerContext, _ opcode: WebSocketWire.Opcode, fin: Bool, payload: [UInt8]) {
+        switch opcode {
         case .text, .binary:
             guard fragments == nil else { return fail(context, .protocolError) }
-            if frame.fin {
-                deliver(context, frame.unmaskedData, isText: frame.opcode == .text)
+            if fin {
+                deliver(context, payload, isText: opcode == .text)
             } else {
-                fragments = frame.unmaskedData
-                fragmentsAreText = frame.opcode == .text
+                fragments = payload
+                fragmentsAreText = opcode == .text
             }
         case .continuation:
             guard var message = fragments else { return fail(context, .protocolError) }
-            var data = frame.unmaskedData
-            guard message.readableBytes + data.readableBytes <= settings.maxMessageSize else {
+            guard message.count + payload.count <= settings.maxMessageSize else {
                 fragments = nil
                 return fail(context, .messageTooLarge)
             }
-            message.writeBuffer(&data)
-            if frame.fin {
+            message.append(contentsOf: payload)
+            if fin {
                 fragments = nil
                 deliver(context, message, isText: fragmentsAreText)
             } else {
                 fragments = message
             }
         case .ping:
-            // RFC 6455 §5.5: control frames are never fragmented.
-            guard frame.fin else { return fail(context, .protocolError) }
             if !closeSent {
-                context.writeAndFlush(
-                    wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(frame(.pong, payload, context)), promise: nil)
             }
         case .pong:
-            guard frame.fin else { return fail(context, .protocolError) }
             awaitingPong = false
-        case .connectionClose:
+        case .close:
             if closeSent {
                 context.close(promise: nil)
             } else {
                 // RFC 6455 §5.5.1: answer with a close frame echoing the code, then close the socket.
-                var data = frame.unmaskedData
-                sendClose(context, code: data.readWebSocketErrorCode() ?? .normalClosure, reason: "", thenClose: true)
+                switch WebSocketWire.receivedClose(payload) {
+                case .noCode: sendClose(context, code: .normalClosure, reason: "", thenClose: true)
+                case .code(let code): sendClose(context, code: code, reason: "", thenClose: true)
+                case .invalidCode: fail(context, .protocolError)
+                case .invalidReason: fail(context, .dataInconsistentWithMessage)
+                }
             }
-        default:
-            fail(context, .protocolError)
         }
+    }
+
+    private func frame(_ opcode: WebSocketWire.Opcode, _ payload: [UInt8], _ context: ChannelHandlerContext) -> ByteBuffer {
+        WebSocketWire.serverFrame(opcode, payload: payload, allocator: context.channel.allocator)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -168,12 +235,11 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     /// Hands a whole message to the sink, pausing reads when its queue is full.
-    private func deliver(_ context: ChannelHandlerContext, _ message: ByteBuffer, isText: Bool) {
+    private func deliver(_ context: ChannelHandlerContext, _ message: [UInt8], isText: Bool) {
         // RFC 6455 §8.1: a text message is UTF-8, else the connection fails with 1007.
         guard !isText || message.isValidUTF8 else { return fail(context, .dataInconsistentWithMessage) }
         guard !closeSent else { return }
-        let bytes = Array(message.readableBytesView)
-        if !sink.received(bytes) {
+        if !sink.received(message) {
             queueFull = true
             updateReading(context)
         }
@@ -186,6 +252,8 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Fails the connection: a close frame with `code`, then the socket closes.
     private func fail(_ context: ChannelHandlerContext, _ code: WebSocketErrorCode) {
+        failed = true
+        partial = nil
         logger.debug("closing a connection that broke the WebSocket protocol", metadata: ["code": "\(code)"])
         if closeSent {
             context.close(promise: nil)
@@ -196,13 +264,10 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func sendClose(_ context: ChannelHandlerContext, code: WebSocketErrorCode, reason: String, thenClose: Bool) {
         closeSent = true
-        var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
-        data.write(webSocketErrorCode: code)
-        data.writeString(reason)
-        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
-        guard thenClose else { return context.writeAndFlush(wrapOutboundOut(frame), promise: nil) }
+        let closeFrame = frame(.close, WebSocketWire.closePayload(code, reason: reason), context)
+        guard thenClose else { return context.writeAndFlush(wrapOutboundOut(closeFrame), promise: nil) }
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in channel.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(closeFrame)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// Pings the peer, or drops the connection whose previous ping went unanswered.
@@ -215,7 +280,7 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
             return
         }
         awaitingPong = true
-        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .ping, data: channel.allocator.buffer(capacity: 0)), promise: nil)
+        channel.writeAndFlush(WebSocketWire.serverFrame(.ping, payload: [], allocator: channel.allocator), promise: nil)
     }
 
     private func end() {
@@ -231,22 +296,4 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
 /// while the connection lives, nothing once it ended.
 private final class PingChain {
     var target: (handler: OCPPWebSocketHandler, channel: any Channel)?
-}
-
-extension ByteBuffer {
-    /// True when the readable bytes are well-formed UTF-8; ASCII, the usual
-    /// case of OCPP-J, is checked without decoding.
-    var isValidUTF8: Bool {
-        let view = readableBytesView
-        if view.allSatisfy({ $0 < 0x80 }) { return true }
-        var iterator = view.makeIterator()
-        var decoder = Unicode.UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
-            }
-        }
-    }
 }

@@ -19,9 +19,7 @@ struct WebSocketConnection: Sendable {
     /// more thread hand-offs per message. A frame for a socket that is gone is
     /// dropped; the connection's end is reported by the channel.
     func sendText(_ bytes: [UInt8]) {
-        var buffer = channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        let frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
+        let frame = WebSocketWire.serverFrame(.text, payload: bytes, allocator: channel.allocator)
         if channel.eventLoop.inEventLoop {
             channel.writeAndFlush(frame, promise: nil)
             return
