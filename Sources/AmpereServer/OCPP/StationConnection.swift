@@ -17,6 +17,8 @@ final class StationConnection: WebSocketMessageSink {
         let recorder: MessageLogRecorder
         /// Logs, counts and queues a frame on the socket.
         let send: @Sendable ([UInt8]) -> Void
+        /// The same for the answer to a received CALL, logged without parsing it again.
+        let sendAnswer: @Sendable ([UInt8], OCPPCall) -> Void
     }
 
     /// A received message waiting for the connection's task.

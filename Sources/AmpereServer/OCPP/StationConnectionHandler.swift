@@ -57,6 +57,11 @@ struct StationConnectionHandler: Sendable {
             metrics.framesSent.increment()
             connection.sendText(frame)
         }
+        let sendAnswer: @Sendable ([UInt8], OCPPCall) -> Void = { frame, call in
+            recorder.recordAnswer(frame, to: call)
+            metrics.framesSent.increment()
+            connection.sendText(frame)
+        }
         let configuration = OCPPSession<ChargePointContext>.Configuration(
             defaultTimeout: callTimeout, scheduleTimeout: OCPPScheduledTimeout.onEventLoops)
         let session = OCPPSession(router: router16, context: context, configuration: configuration, logger: logger) {
@@ -78,7 +83,7 @@ struct StationConnectionHandler: Sendable {
         observer?.connected(live)
         metrics.connections.increment()
         logger.info("charge point connected", metadata: ["ocppVersion": "\(accepted.version)"])
-        return StationConnection.Live(station: live, recorder: recorder, send: send)
+        return StationConnection.Live(station: live, recorder: recorder, send: send, sendAnswer: sendAnswer)
     }
 
     /// Handles one received message of a set-up connection at once, on the
@@ -92,8 +97,14 @@ struct StationConnectionHandler: Sendable {
         live.recorder.record(frame, parsed: try? parsed.get(), direction: .received)
         lastSeen.seen(live.station.stationId, at: services.now())
         switch live.station.session.receiveImmediately(parsed) {
-        case .handled(let answer):
-            if let answer { live.send(answer) }
+        case .handled(let answer?):
+            if case .success(.call(let call)) = parsed {
+                live.sendAnswer(answer, call)
+            } else {
+                live.send(answer)
+            }
+            return nil
+        case .handled(answer: nil):
             return nil
         case .waits(let message):
             return message
