@@ -448,6 +448,33 @@ import Testing
         try expectFailed(channel, sink, code: 1007)
     }
 
+    /// A header announcing a large frame sets aside at most 64 KiB until its bytes come, so that
+    /// connections sending only headers cannot make the server hold the frame limit each; the
+    /// frame is still delivered whole.
+    @Test func aLargeFramesHeaderAloneSetsAsideAtMost64KiB() throws {
+        let sink = Sink()
+        let handler = OCPPWebSocketHandler(
+            settings: .init(maxMessageSize: 1 << 20, pingPeriod: nil, closeTimeout: .seconds(1)),
+            sink: sink, logger: Logger(label: "test"))
+        let channel = EmbeddedChannel(handler: handler)
+        channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
+        let payload = Self.pattern(1 << 20)
+        let frame = Self.clientFrame(0x2, payload)
+        let header = Self.clientHeader(0x2, length: payload.count).count
+        try send(channel, frame[0..<(header + 10)])
+        #expect((handler.partialCapacity ?? 0) >= header + 10)
+        #expect((handler.partialCapacity ?? .max) <= OCPPWebSocketHandler.partialReserve * 2)
+        var sent = header + 10
+        while sent < frame.count {
+            let end = min(frame.count, sent + 65_536)
+            try send(channel, frame[sent..<end])
+            sent = end
+        }
+        #expect(sink.delivered == [payload])
+        #expect(handler.partialCapacity == nil)
+        _ = try? channel.finish()
+    }
+
     // MARK: - The handler: protocol failures
 
     /// RFC 6455 §5.1: the server fails a connection whose client sends an unmasked frame.

@@ -36,6 +36,8 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private let logger: Logger
     /// Bytes of a frame not yet whole.
     private var partial: ByteBuffer?
+    /// What `partial` has room for (tests).
+    var partialCapacity: Int? { partial?.capacity }
     /// The connection failed the protocol: nothing more is read from it.
     private var failed = false
     /// The fragments of a message still being received, and whether it is text.
@@ -53,6 +55,10 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// sends without reading what it is sent stops being read, so it cannot
     /// make the server hold its answers without bound.
     private var outboundFull = false
+
+    /// The most set aside for a frame before its bytes arrive: a header alone must not make the
+    /// server hold `--max-frame-size` bytes for a connection that then sends nothing more.
+    static let partialReserve = 64 * 1024
 
     init(settings: Settings, sink: any WebSocketMessageSink, logger: Logger) {
         self.settings = settings
@@ -137,12 +143,13 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     /// Keeps the start of a frame that has not all arrived, in a buffer of its own sized for
-    /// the whole frame when its header is there: NIO then reuses its read buffer.
+    /// the whole frame when its header is there (up to `partialReserve`): NIO then reuses its
+    /// read buffer.
     private func keepPartial(_ buffer: ByteBuffer, _ context: ChannelHandlerContext) {
         guard !failed, buffer.readableBytes > 0 else { return }
         var capacity = buffer.readableBytes
         if case .header(let header) = WebSocketWire.readHeader(buffer, maxPayloadLength: settings.maxMessageSize) {
-            capacity = max(capacity, header.frameLength)
+            capacity = max(capacity, min(header.frameLength, Self.partialReserve))
         }
         var kept = context.channel.allocator.buffer(capacity: capacity)
         var rest = buffer
