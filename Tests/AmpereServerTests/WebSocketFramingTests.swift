@@ -86,15 +86,23 @@ import Testing
     /// `keepOpen`, a close from the channel is swallowed.
     /// Synchronous throughout: an embedded event loop is used from the thread it was made on.
     private func connection(keepOpen: Bool = false) throws -> (EmbeddedChannel, Sink) {
+        let (channel, sink, _) = try connection(maxMessageSize: Self.maxMessageSize, keepOpen: keepOpen)
+        return (channel, sink)
+    }
+
+    /// The same with a limit of its own, and the handler itself.
+    private func connection(
+        maxMessageSize: Int, keepOpen: Bool = false
+    ) throws -> (EmbeddedChannel, Sink, OCPPWebSocketHandler) {
         let sink = Sink()
         let handler = OCPPWebSocketHandler(
-            settings: .init(maxMessageSize: Self.maxMessageSize, pingPeriod: nil, closeTimeout: .seconds(1)),
+            settings: .init(maxMessageSize: maxMessageSize, pingPeriod: nil, closeTimeout: .seconds(1)),
             sink: sink, logger: Logger(label: "test"))
         let channel = EmbeddedChannel(handler: handler)
         if keepOpen { try channel.pipeline.syncOperations.addHandler(CloseSwallower()) }
         channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
         precondition(channel.isActive)
-        return (channel, sink)
+        return (channel, sink, handler)
     }
 
     private func send(_ channel: EmbeddedChannel, _ bytes: some Sequence<UInt8>) throws {
@@ -337,6 +345,21 @@ import Testing
         _ = try? channel.finish()
     }
 
+    /// A message in many one-byte fragments arrives whole and exact. (Each fragment once copied
+    /// the whole message so far: 200,000 of them took the release server 5.6 s of its event loop,
+    /// against 0.02 s now; measured, not asserted here.)
+    @Test func aMessageInManyOneByteFragmentsIsJoinedExactly() throws {
+        let (channel, sink, _) = try connection(maxMessageSize: 1 << 16)
+        let message = Self.text(String(repeating: "abcdefghij", count: 2_000))
+        var bytes: [UInt8] = []
+        for (index, byte) in message.enumerated() {
+            bytes += Self.clientFrame(index == 0 ? 0x1 : 0x0, [byte], fin: index == message.count - 1)
+        }
+        try send(channel, bytes)
+        #expect(sink.delivered == [message])
+        _ = try? channel.finish()
+    }
+
     /// RFC 6455 §5.4: control frames may come between a message's fragments.
     @Test func aPingBetweenFragmentsIsAnsweredAndTheMessageStillJoined() throws {
         let (channel, sink) = try connection()
@@ -452,12 +475,7 @@ import Testing
     /// connections sending only headers cannot make the server hold the frame limit each; the
     /// frame is still delivered whole.
     @Test func aLargeFramesHeaderAloneSetsAsideAtMost64KiB() throws {
-        let sink = Sink()
-        let handler = OCPPWebSocketHandler(
-            settings: .init(maxMessageSize: 1 << 20, pingPeriod: nil, closeTimeout: .seconds(1)),
-            sink: sink, logger: Logger(label: "test"))
-        let channel = EmbeddedChannel(handler: handler)
-        channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
+        let (channel, sink, handler) = try connection(maxMessageSize: 1 << 20)
         let payload = Self.pattern(1 << 20)
         let frame = Self.clientFrame(0x2, payload)
         let header = Self.clientHeader(0x2, length: payload.count).count

@@ -168,14 +168,14 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 fragmentsAreText = opcode == .text
             }
         case .continuation:
-            guard var message = fragments else { return fail(context, .protocolError) }
+            // Taken out, not copied: appending to a copy while `fragments` still held the bytes
+            // copied the whole message at every fragment (a message in 1-byte fragments: quadratic).
+            guard var message = fragments.take() else { return fail(context, .protocolError) }
             guard message.count + payload.count <= settings.maxMessageSize else {
-                fragments = nil
                 return fail(context, .messageTooLarge)
             }
             message.append(contentsOf: payload)
             if fin {
-                fragments = nil
                 deliver(context, message, isText: fragmentsAreText)
             } else {
                 fragments = message
