@@ -446,3 +446,39 @@ def test_serve_raises_its_open_file_limit_to_the_hard_one(server_factory, ceilin
     else:
         assert "few open files" not in log, log
         assert f"openFiles={hard}" in log, log
+
+
+def _event_loop_cpus(pid: int) -> dict[str, str]:
+    """Each of the server's event-loop threads (NIO's shared group) and the CPUs it may run on."""
+    cpus = {}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/comm") as comm:
+                name = comm.read().strip()
+            if not name.startswith("NIO-SGLTN-1-"):
+                continue
+            with open(f"/proc/{pid}/task/{task}/status") as status:
+                allowed = next(line for line in status if line.startswith("Cpus_allowed_list:"))
+            cpus[name] = allowed.split(":", 1)[1].strip()
+        except FileNotFoundError:
+            continue
+    return cpus
+
+
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_pin_event_loops_gives_each_event_loop_a_cpu_of_its_own(server_factory, how):
+    """`--pin-event-loops` (or AMPERE_PIN_EVENT_LOOPS=1): each event loop may run on one CPU only,
+    a different one each, and the start says so; without it they may run anywhere."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("fewer than two CPUs: nothing to pin")
+    if how == "flag":
+        proc = server_factory("--pin-event-loops")
+    else:
+        proc = server_factory(env={"AMPERE_PIN_EVENT_LOOPS": "1"})
+    cpus = _event_loop_cpus(proc.proc.pid)
+    assert len(cpus) >= 2, cpus
+    assert all(value.isdigit() for value in cpus.values()), cpus
+    assert len(set(cpus.values())) == min(len(cpus), len(os.sched_getaffinity(0))), cpus
+    assert "event loops pinned" in proc.log_text()
+    free = server_factory()
+    assert all(not value.isdigit() for value in _event_loop_cpus(free.proc.pid).values())

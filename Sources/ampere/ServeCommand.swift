@@ -39,6 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
             """)
     var nodeId: String?
     @Option(help: "trace, debug, info, notice, warning, error (AMPERE_LOG_LEVEL, default info).") var logLevel: String?
+    @Flag(
+        help: """
+            Pin each event loop to a CPU of its own, Linux only (AMPERE_PIN_EVENT_LOOPS=1; default off: \
+            the scheduler places them).
+            """)
+    var pinEventLoops = false
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -71,6 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.callTimeout = .seconds(seconds)
         }
         configuration.maxFrameSize = try value(maxFrameSize, "AMPERE_MAX_FRAME_SIZE", Int.init) ?? configuration.maxFrameSize
+        configuration.pinEventLoops =
+            pinEventLoops || ["1", "true", "yes"].contains(environment["AMPERE_PIN_EVENT_LOOPS"]?.lowercased() ?? "")
         configuration.maxConnectionRate =
             try value(maxConnectionRate, "AMPERE_MAX_CONNECTION_RATE", Int.init) ?? configuration.maxConnectionRate
         configuration.messageLogRetentionDays =

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import OCPPCore
 import ServiceLifecycle
 import Synchronization
@@ -107,6 +108,14 @@ public final class CentralSystem: Sendable {
             OCPPServerChannel(
                 responder: responder, http1: .init(), webSocket: webSocket, decide: decider.decide,
                 open: { connections.open($0, connection: $1, logger: $2) }, capacity: capacity)
+        }
+        if configuration.pinEventLoops {
+            // Hummingbird serves on NIO's shared event loops.
+            if let cpus = await EventLoopAffinity.pin(MultiThreadedEventLoopGroup.singleton) {
+                logger.notice("event loops pinned", metadata: ["cpus": "\(cpus.map(String.init).joined(separator: ","))"])
+            } else {
+                logger.warning("could not pin the event loops (Linux only, two CPUs or more): the scheduler places them")
+            }
         }
         let app = Application(
             router: router,

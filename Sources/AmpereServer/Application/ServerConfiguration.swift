@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable {
     public static func stationCapacity(openFiles: Int) -> Int { max(openFiles - reservedFiles, 1) }
     /// Largest WebSocket frame or message accepted; larger closes the connection with 1009.
     public var maxFrameSize = 1 << 20
+    /// Pins each event loop to a CPU of its own (Linux), so that the scheduler never puts two on one
+    /// core; for a node whose machine also runs other busy processes. Off: the scheduler places them.
+    public var pinEventLoops = false
     /// This node's name in a cluster (PostgreSQL only): lowercase letters, digits and `_`, at most 40;
     /// nil makes one from the host name and port (random with port 0). Two running nodes must never share one.
     public var nodeId: String?
