@@ -103,54 +103,54 @@ final class OCPPWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         if var buffer = partial {
             partial = nil
             buffer.writeBuffer(&incoming)
-            readFrames(context, from: &buffer)
+            let next = readFrames(context, from: &buffer)
             // Still the same frame: its buffer goes on filling.
             if !failed, buffer.readableBytes > 0, buffer.readerIndex == 0 {
                 partial = buffer
             } else {
-                keepPartial(buffer, context)
+                keepPartial(buffer, frameLength: next, context)
             }
         } else {
-            readFrames(context, from: &incoming)
-            keepPartial(incoming, context)
+            let next = readFrames(context, from: &incoming)
+            keepPartial(incoming, frameLength: next, context)
         }
     }
 
-    /// Handles every whole frame at the start of `buffer`, leaving what is not whole yet.
-    private func readFrames(_ context: ChannelHandlerContext, from buffer: inout ByteBuffer) {
+    /// Handles every whole frame at the start of `buffer`, leaving what is not whole yet; returns
+    /// the length of the frame left when its header has come.
+    private func readFrames(_ context: ChannelHandlerContext, from buffer: inout ByteBuffer) -> Int? {
         while !failed {
             switch WebSocketWire.readHeader(buffer, maxPayloadLength: settings.maxMessageSize) {
             case .incomplete:
-                return
+                return nil
             case .tooLarge:
-                return fail(context, .messageTooLarge)
+                fail(context, .messageTooLarge)
+                return nil
             case .header(let header):
                 // RFC 6455 §5.1: a client masks every frame; §5.2: no extension was negotiated.
-                guard header.maskKey != nil, header.reservedBits == 0 else { return fail(context, .protocolError) }
-                guard let opcode = WebSocketWire.Opcode(rawValue: header.opcode) else {
-                    return fail(context, .protocolError)
-                }
                 // RFC 6455 §5.5: control frames are never fragmented and carry at most 125 bytes.
-                if opcode.isControl, !header.fin || header.payloadLength > WebSocketWire.maxControlPayload {
-                    return fail(context, .protocolError)
+                guard header.maskKey != nil, header.reservedBits == 0,
+                    let opcode = WebSocketWire.Opcode(rawValue: header.opcode),
+                    !opcode.isControl || (header.fin && header.payloadLength <= WebSocketWire.maxControlPayload)
+                else {
+                    fail(context, .protocolError)
+                    return nil
                 }
-                guard buffer.readableBytes >= header.frameLength else { return }
+                guard buffer.readableBytes >= header.frameLength else { return header.frameLength }
                 let payload = WebSocketWire.payload(of: header, in: buffer)
                 buffer.moveReaderIndex(forwardBy: header.frameLength)
                 handle(context, opcode, fin: header.fin, payload: payload)
             }
         }
+        return nil
     }
 
     /// Keeps the start of a frame that has not all arrived, in a buffer of its own sized for
     /// the whole frame when its header is there (up to `partialReserve`): NIO then reuses its
     /// read buffer.
-    private func keepPartial(_ buffer: ByteBuffer, _ context: ChannelHandlerContext) {
+    private func keepPartial(_ buffer: ByteBuffer, frameLength: Int?, _ context: ChannelHandlerContext) {
         guard !failed, buffer.readableBytes > 0 else { return }
-        var capacity = buffer.readableBytes
-        if case .header(let header) = WebSocketWire.readHeader(buffer, maxPayloadLength: settings.maxMessageSize) {
-            capacity = max(capacity, min(header.frameLength, Self.partialReserve))
-        }
+        let capacity = max(buffer.readableBytes, min(frameLength ?? 0, Self.partialReserve))
         var kept = context.channel.allocator.buffer(capacity: capacity)
         var rest = buffer
         kept.writeBuffer(&rest)

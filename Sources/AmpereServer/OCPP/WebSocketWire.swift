@@ -94,13 +94,12 @@ enum WebSocketWire {
         return buffer.withUnsafeReadableBytes { raw in
             let source = UnsafeRawBufferPointer(rebasing: raw[header.length..<header.frameLength])
             guard let key = header.maskKey else { return Array(source) }
-            let mask = [UInt8(truncatingIfNeeded: key >> 24), UInt8(truncatingIfNeeded: key >> 16),
-                UInt8(truncatingIfNeeded: key >> 8), UInt8(truncatingIfNeeded: key)]
-            return [UInt8](unsafeUninitializedCapacity: count) { target, initialized in
-                mask.withUnsafeBufferPointer { mask in
+            // The key's bytes in the order they came, without an array per frame.
+            return withUnsafeBytes(of: key.bigEndian) { mask in
+                [UInt8](unsafeUninitializedCapacity: count) { target, initialized in
                     for index in 0..<count { target[index] = source[index] ^ mask[index & 3] }
+                    initialized = count
                 }
-                initialized = count
             }
         }
     }
@@ -127,10 +126,8 @@ enum WebSocketWire {
 
     /// A close frame's payload: the status code, then the reason (RFC 6455 §5.5.1).
     static func closePayload(_ code: WebSocketErrorCode, reason: String) -> [UInt8] {
-        var buffer = ByteBuffer()
-        buffer.write(webSocketErrorCode: code)
-        buffer.writeString(reason)
-        return Array(buffer.readableBytesView)
+        let number = UInt16(webSocketErrorCode: code)
+        return [UInt8(number >> 8), UInt8(number & 0xFF)] + reason.utf8
     }
 
     /// What a peer's close frame says.
@@ -150,7 +147,7 @@ enum WebSocketWire {
         guard payload.count >= 2 else { return .invalidCode }
         let number = Int(payload[0]) << 8 | Int(payload[1])
         guard isSendableCloseCode(number) else { return .invalidCode }
-        guard Array(payload.dropFirst(2)).isValidUTF8 else { return .invalidReason }
+        guard Array(payload[2...]).isValidUTF8 else { return .invalidReason }
         return .code(WebSocketErrorCode(codeNumber: number))
     }
 
@@ -167,17 +164,8 @@ enum WebSocketWire {
 
 extension Array where Element == UInt8 {
     /// True when the bytes are well-formed UTF-8 (RFC 6455 §8.1); ASCII, the
-    /// usual case of OCPP-J, is checked without decoding.
+    /// usual case of OCPP-J, is checked without making a string.
     var isValidUTF8: Bool {
-        if allSatisfy({ $0 < 0x80 }) { return true }
-        var iterator = makeIterator()
-        var decoder = Unicode.UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
-            }
-        }
+        allSatisfy { $0 < 0x80 } || String(validating: self, as: UTF8.self) != nil
     }
 }
