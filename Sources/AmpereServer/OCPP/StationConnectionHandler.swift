@@ -52,15 +52,17 @@ struct StationConnectionHandler: Sendable {
             stationId: id, services: services, registration: registration, logger: logger)
         let recorder = MessageLogRecorder(stationId: id, writer: messageLog, now: services.now)
         let metrics = self.metrics
-        let send: @Sendable ([UInt8]) -> Void = { frame in
-            recorder.record(frame, direction: .sent)
+        let transmit: @Sendable ([UInt8]) -> Void = { frame in
             metrics.framesSent.increment()
             connection.sendText(frame)
         }
+        let send: @Sendable ([UInt8]) -> Void = { frame in
+            recorder.record(frame, direction: .sent)
+            transmit(frame)
+        }
         let sendAnswer: @Sendable ([UInt8], OCPPCall) -> Void = { frame, call in
             recorder.recordAnswer(frame, to: call)
-            metrics.framesSent.increment()
-            connection.sendText(frame)
+            transmit(frame)
         }
         let configuration = OCPPSession<ChargePointContext>.Configuration(
             defaultTimeout: callTimeout, scheduleTimeout: OCPPScheduledTimeout.onEventLoops)
