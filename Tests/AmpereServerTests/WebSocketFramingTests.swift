@@ -125,6 +125,15 @@ import Testing
         return Int(frame[2]) << 8 | Int(frame[3])
     }
 
+    /// `frame` on a fresh connection fails it with `code`.
+    private func expectFrameFails(
+        _ frame: [UInt8], code: Int, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let (channel, sink) = try connection()
+        try send(channel, frame)
+        try expectFailed(channel, sink, code: code, sourceLocation: sourceLocation)
+    }
+
     /// The connection was failed: one close frame with `code` and no reason
     /// went out, nothing was delivered, and the socket closed.
     private func expectFailed(
@@ -459,16 +468,12 @@ import Testing
         [0x07, 0xCF], [0x0B, 0xB7], [0x13, 0x88], [0xFF, 0xFF],
     ])
     func aCloseWithAnInvalidCodeFailsTheConnectionWith1002(payload: [UInt8]) throws {
-        let (channel, sink) = try connection()
-        try send(channel, Self.clientFrame(0x8, payload))
-        try expectFailed(channel, sink, code: 1002)
+        try expectFrameFails(Self.clientFrame(0x8, payload), code: 1002)
     }
 
     /// RFC 6455 §5.5.1: a close frame's reason is UTF-8.
     @Test func aCloseWhoseReasonIsNotUTF8FailsTheConnectionWith1007() throws {
-        let (channel, sink) = try connection()
-        try send(channel, Self.clientFrame(0x8, [0x03, 0xE8, 0xFF, 0xFE]))
-        try expectFailed(channel, sink, code: 1007)
+        try expectFrameFails(Self.clientFrame(0x8, [0x03, 0xE8, 0xFF, 0xFE]), code: 1007)
     }
 
     /// A header announcing a large frame sets aside at most 64 KiB until its bytes come, so that
@@ -497,46 +502,34 @@ import Testing
 
     /// RFC 6455 §5.1: the server fails a connection whose client sends an unmasked frame.
     @Test func anUnmaskedFrameFailsTheConnectionWith1002() throws {
-        let (channel, sink) = try connection()
-        try send(channel, Self.clientFrame(0x1, Self.text("[]"), mask: nil))
-        try expectFailed(channel, sink, code: 1002)
+        try expectFrameFails(Self.clientFrame(0x1, Self.text("[]"), mask: nil), code: 1002)
     }
 
     /// RFC 6455 §5.2: no extension was negotiated, so RSV1–3 must be 0.
     @Test(arguments: [UInt8(0b100), 0b010, 0b001])
     func aReservedBitFailsTheConnectionWith1002(rsv: UInt8) throws {
-        let (channel, sink) = try connection()
-        try send(channel, Self.clientFrame(0x1, Self.text("[]"), rsv: rsv))
-        try expectFailed(channel, sink, code: 1002)
+        try expectFrameFails(Self.clientFrame(0x1, Self.text("[]"), rsv: rsv), code: 1002)
     }
 
     @Test(arguments: [UInt8(0x3), 0x4, 0x5, 0x6, 0x7, 0xB, 0xC, 0xD, 0xE, 0xF])
     func aReservedOpcodeFailsTheConnectionWith1002(opcode: UInt8) throws {
-        let (channel, sink) = try connection()
-        try send(channel, Self.clientFrame(opcode, []))
-        try expectFailed(channel, sink, code: 1002)
+        try expectFrameFails(Self.clientFrame(opcode, []), code: 1002)
     }
 
     /// RFC 6455 §5.5: a control frame carries at most 125 bytes.
     @Test func aPingLongerThan125BytesFailsTheConnectionWith1002() throws {
-        let (channel, sink) = try connection()
-        try send(channel, Self.clientFrame(0x9, Self.pattern(126)))
-        try expectFailed(channel, sink, code: 1002)
+        try expectFrameFails(Self.clientFrame(0x9, Self.pattern(126)), code: 1002)
     }
 
     /// RFC 6455 §5.5: control frames are never fragmented.
     @Test(arguments: [UInt8(0x9), 0xA, 0x8])
     func aFragmentedControlFrameFailsTheConnectionWith1002(opcode: UInt8) throws {
-        let (channel, sink) = try connection()
-        try send(channel, Self.clientFrame(opcode, [0x03, 0xE8], fin: false))
-        try expectFailed(channel, sink, code: 1002)
+        try expectFrameFails(Self.clientFrame(opcode, [0x03, 0xE8], fin: false), code: 1002)
     }
 
     /// RFC 6455 §5.4: a continuation needs a message to continue, and a new message waits for the last to end.
     @Test func aContinuationWithoutAMessageFailsTheConnectionWith1002() throws {
-        let (channel, sink) = try connection()
-        try send(channel, Self.clientFrame(0x0, Self.text("lo")))
-        try expectFailed(channel, sink, code: 1002)
+        try expectFrameFails(Self.clientFrame(0x0, Self.text("lo")), code: 1002)
     }
 
     @Test func aNewMessageBeforeTheLastEndedFailsTheConnectionWith1002() throws {
@@ -574,9 +567,7 @@ import Testing
         [0x80],  // a lone continuation byte
     ])
     func invalidUTF8TextFailsTheConnectionWith1007(payload: [UInt8]) throws {
-        let (channel, sink) = try connection()
-        try send(channel, Self.clientFrame(0x1, payload))
-        try expectFailed(channel, sink, code: 1007)
+        try expectFrameFails(Self.clientFrame(0x1, payload), code: 1007)
     }
 
     @Test func invalidUTF8AcrossFragmentsFailsTheConnectionWith1007() throws {
