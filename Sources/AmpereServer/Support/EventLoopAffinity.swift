@@ -28,7 +28,8 @@ enum EventLoopAffinity {
     }
 
     /// Pins the group's event loops to the allowed CPUs, one each, in turn; returns the CPU of each
-    /// loop, or nil (nothing pinned) where affinity cannot be set or fewer than two CPUs are allowed.
+    /// loop, or nil where fewer than two CPUs are allowed or affinity cannot be set (then nothing is
+    /// pinned, or, should a later loop fail where an earlier one did not, the earlier ones stay so).
     static func pin(_ group: any EventLoopGroup) async -> [Int]? {
         #if os(Linux)
         guard let cpus = allowedCPUs(), cpus.count >= 2, let set = Syscalls.setAffinity else { return nil }
