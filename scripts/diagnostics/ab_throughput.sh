@@ -7,7 +7,9 @@
 #   scripts/diagnostics/ab_throughput.sh OLD_BINARY NEW_BINARY [PAIRS]
 #
 # Environment (optional): CONNECTIONS (1000), DURATION (18), WARM_UP (3),
-# MESSAGE (heartbeat), SERVE_ARGS (extra `ampere serve` options),
+# MESSAGE (heartbeat), RATE (round trips/s offered, paced; default 0, the
+# closed loop: at a fixed rate the server CPU compares builds where the
+# closed loop's rate swings), SERVE_ARGS (extra `ampere serve` options),
 # SAMPLES_DIR (a folder: each run's `--samples` CSV goes there, for
 # scripts/diagnostics/latency_clusters.py).
 #
@@ -25,6 +27,7 @@ connections=${CONNECTIONS:-1000}
 duration=${DURATION:-18}
 warm_up=${WARM_UP:-3}
 message=${MESSAGE:-heartbeat}
+rate=${RATE:-0}
 work=$(mktemp -d /tmp/ampere-ab.XXXXXX)
 . "$(dirname "$0")/../lib.sh"
 server=
@@ -39,7 +42,7 @@ one_run() { # label binary
   server=$!
   wait_healthy "$port" || { cat "$work/serve.log" >&2; exit 1; }
   if [ -n "${SAMPLES_DIR:-}" ]; then mkdir -p "$SAMPLES_DIR"; samples=(--samples "$SAMPLES_DIR/$label.csv"); fi
-  "$binary" bench throughput --url "ws://127.0.0.1:$port/ocpp" --message "$message" --connections "$connections" \
+  "$binary" bench throughput --url "ws://127.0.0.1:$port/ocpp" --message "$message" --connections "$connections" --rate "$rate" \
     --duration "$duration" --warm-up "$warm_up" --json --server-pid "$server" "${samples[@]}" >"$work/result.json" &
   local bench=$!
   # 6 s of the measured window: after the boots (a few seconds at most) and the warm-up.
